@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Install everything the test suite needs into ./.venv, then run lint, type checks and every test.
+# Usage: bash scripts/test.sh [pytest args...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python3 -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e '.[test]'
+
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/mypy
+# pytest exits 5 when it collected no test: that is a failure here, as any non-zero status is.
+.venv/bin/python -m pytest "$@"

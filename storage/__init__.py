@@ -1,0 +1,1 @@
+"""The archive: PostgreSQL through psycopg 3, its migrations and all of pantau's SQL."""
