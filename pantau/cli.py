@@ -124,8 +124,13 @@ def db_status(app: App) -> None:
 
 
 def _register_commands() -> None:
-    """Subcommands that live beside the code they drive (one module each, imported lazily)."""
-    # Later issues add their command modules here, one line each.
+    """Subcommands that live beside the code they drive (one module each; heavy imports inside)."""
+    # One block per area (pantau/commands/<area>.py); keep each block to its own lines.
+    # crawl:
+    # pipelines:
+    # daemon:
+    # archive:
+    # backfill:
 
 
 _register_commands()

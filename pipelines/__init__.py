@@ -1,0 +1,1 @@
+"""Item pipelines: extract, language, relevance, deduplicate, store (in that order)."""
