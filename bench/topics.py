@@ -1,0 +1,48 @@
+"""Measure a topic against a labelled JSON Lines file: the topic vs the plain-AND baseline, and speed.
+
+Usage: python bench/topics.py FILE.jsonl [--topic NAME] [--scores]
+Prints precision/recall/F1 on all stories and on those not marked "ambiguous", for the topic and for
+the plain AND of its required groups, then the scoring speed (stories per second).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from pantau.commands.topic import DEFAULT_TOPIC, baseline, evaluate, pick_topic, read_labelled
+from pantau.config import PACKAGE_TOPICS_DIR
+from pipelines.relevance import load_topics
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--topic", default=DEFAULT_TOPIC)
+    parser.add_argument("--topics-dir", type=Path, default=PACKAGE_TOPICS_DIR)
+    parser.add_argument("--scores", action="store_true", help="print every story's score, sorted")
+    args = parser.parse_args()
+    topic = pick_topic(load_topics(args.topics_dir), args.topic)
+    stories = read_labelled(args.file)
+    scores = {s.id: topic.score(s.title, s.text) for s in stories}
+    for subset, chosen in (("all", stories), ("unambiguous", [s for s in stories if not s.ambiguous])):
+        ours = evaluate(chosen, lambda s: scores[s.id].on_topic)
+        plain = evaluate(chosen, lambda s: baseline(topic, s))
+        print(f"{subset:12} n={len(chosen):3}  topic    fp={ours.fp} fn={ours.fn}  {ours.figures()}")
+        print(f"{subset:12} n={len(chosen):3}  baseline fp={plain.fp} fn={plain.fn}  {plain.figures()}")
+    if args.scores:
+        for s in sorted(stories, key=lambda s: scores[s.id].score):
+            mark = "?" if s.ambiguous else " "
+            print(f"{scores[s.id].score:6.2f} {int(s.label)}{mark} {s.id} {s.title[:70]}")
+    rounds = 20
+    started = time.perf_counter()
+    for _ in range(rounds):
+        for s in stories:
+            topic.score(s.title, s.text)
+    elapsed = time.perf_counter() - started
+    print(f"speed: {rounds * len(stories) / elapsed:,.0f} stories/s ({elapsed / rounds / len(stories) * 1e6:.0f} µs each)")
+
+
+if __name__ == "__main__":
+    main()

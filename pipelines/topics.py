@@ -1,0 +1,250 @@
+"""Topics as data: a TOML file of term groups, compiled once, scoring a story with an explanation.
+
+A topic names term groups. ``required`` groups must all occur within a few consecutive sentences
+for that passage to count as evidence that the story is *about* the topic (a passing mention of one
+country in a story about the other does not). ``context`` groups (tourism, sport, ...) lower the score
+while the evidence is thin. The body is cleaned first: related-article links ("Baca juga: ...") and
+advertising lines are not the story's subject and are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from pipelines.items import TopicScore
+
+# Indonesian affixes a lowercase term may carry: per+senjata+an+nya, bersenjata, rudal-rudal.
+_PREFIX = r"(?:me[mn]?g?|pe[mnr]?g?|ber|di|ter|ke|se)?"
+_SUFFIX = r"(?:an|kan|i)?(?:nya|lah|pun)?"
+_JOINER = r"[\s\-\u2010\u2011]*"  # "Kim Jong Un" = "Kim Jong-un"; "kerja sama" = "kerjasama"
+# Scoring reads this much of a body: stories are far shorter, and it bounds the time on junk input.
+MAX_TEXT_CHARS = 100_000
+# Lines (or the rest of a line) that point at other stories or ads, not at this story's subject.
+_NOT_STORY = re.compile(
+    r"(?:\b(?:baca|simak|lihat|tonton|cek|klik)(?:\s+(?:juga|pula|selengkapnya|video|berita))+\b\s*:?"
+    r"|\b(?:berita|artikel|topik)\s+terkait\b\s*:?|\bbaca\s*:|advertisement|scroll to continue"
+    r"|^\s*(?:[•»›▶►]|-\s))[^\n]*",
+    re.IGNORECASE | re.MULTILINE,
+)
+# A sentence ends at . ! ? (optionally closing a quote) before a capital, digit or opening quote.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class GroupSpec(_Strict):
+    """One group of terms in a topic file."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    role: Literal["required", "context"] = "required"
+    penalty: float = Field(1.0, ge=0)
+    terms: list[str] = Field(min_length=1)
+
+    @field_validator("terms")
+    @classmethod
+    def _real_terms(cls, terms: list[str]) -> list[str]:
+        for term in terms:
+            if not re.search(r"\w", term):
+                raise ValueError(f"term {term!r} has no letters or digits")
+        return terms
+
+
+class ScoringSpec(_Strict):
+    """How evidence is weighed (see the comments in the shipped topic file)."""
+
+    window: int = Field(2, ge=1, le=10)
+    lead_sentences: int = Field(4, ge=0)
+    lead_weight: float = Field(2.0, ge=0)
+    body_weight: float = Field(1.0, ge=0)
+    title_weight: float = Field(3.0, ge=0)
+    title_partial_weight: float = Field(1.0, ge=0)
+    body_cap: float = Field(8.0, gt=0)
+
+
+class TopicSpec(_Strict):
+    """A topic file as written."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
+    title: str = Field(min_length=1)
+    description: str = ""
+    threshold: float = Field(gt=0)
+    scoring: ScoringSpec = Field(default_factory=ScoringSpec)
+    groups: list[GroupSpec] = Field(min_length=1)
+
+    @field_validator("groups")
+    @classmethod
+    def _one_required(cls, groups: list[GroupSpec]) -> list[GroupSpec]:
+        if not any(group.role == "required" for group in groups):
+            raise ValueError("at least one group needs role = 'required'")
+        names = [group.name for group in groups]
+        if len(set(names)) != len(names):
+            raise ValueError(f"group names must be unique (got {names})")
+        return groups
+
+
+def _words(term: str) -> list[str]:
+    return [re.escape(word) for word in re.split(r"[\s\-\u2010\u2011]+", term.strip()) if word]
+
+
+def _is_name(term: str) -> bool:
+    """Names (Rusia, KN-23) take no prefixes, only "-nya"; lowercase words take Indonesian affixes."""
+    return term != term.lower()
+
+
+def _affixed(term: str, capture: str = "") -> str:
+    """The regex of a term without its prefix: spacing variants, reduplication, suffixes."""
+    words = _words(term)
+    core = f"(?P<{capture}>{_JOINER.join(words)})" if capture else _JOINER.join(words)
+    return f"{core}(?:nya)?" if _is_name(term) else f"{core}(?:-{words[-1]})?{_SUFFIX}"
+
+
+def term_pattern(terms: Iterable[str], *, capture: bool = False) -> str:
+    """One whole-word regex for the terms; with ``capture``, term i is the named group ``t<i>``.
+
+    The prefix alternation is factored out of the terms (one try per word start, not one per term),
+    which makes matching several times faster; longest terms come first so the most specific wins.
+    """
+    indexed = sorted(enumerate(terms), key=lambda pair: -len(pair[1]))
+    names = [_affixed(term, f"t{i}" if capture else "") for i, term in indexed if _is_name(term)]
+    common = [_affixed(term, f"t{i}" if capture else "") for i, term in indexed if not _is_name(term)]
+    branches = ["|".join(names)] if names else []
+    if common:
+        branches.append(f"{_PREFIX}(?:{'|'.join(common)})")
+    return rf"(?<!\w)(?:{'|'.join(branches)})(?!\w)"
+
+
+@dataclass(frozen=True)
+class TermGroup:
+    """A group's terms compiled into one alternation; a match names its term by group index."""
+
+    name: str
+    role: str
+    penalty: float
+    terms: tuple[str, ...]
+    pattern: re.Pattern[str]
+
+    @classmethod
+    def compile(cls, spec: GroupSpec) -> TermGroup:
+        """Compile a group spec into one case-insensitive regex."""
+        terms = tuple(dict.fromkeys(spec.terms))
+        pattern = re.compile(term_pattern(terms, capture=True), re.IGNORECASE)
+        return cls(spec.name, spec.role, spec.penalty, terms, pattern)
+
+    def find(self, text: str) -> list[tuple[int, str]]:
+        """(offset, term as written in the topic file) of every match in text."""
+        return [(m.start(), self.terms[int(str(m.lastgroup)[1:])]) for m in self.pattern.finditer(text)]
+
+
+@dataclass
+class Sentence:
+    """One sentence of the cleaned body, with the terms of each group found in it."""
+
+    text: str
+    terms: dict[str, list[str]] = field(default_factory=dict)
+
+
+def story_sentences(title: str, text: str) -> list[Sentence]:
+    """The body's sentences, without related-article links, ads, or a first line repeating the title."""
+    body = _NOT_STORY.sub("", text[:MAX_TEXT_CHARS])
+    lines = [line.strip() for line in body.splitlines() if line.strip()]
+    if lines and _same_title(lines[0], title):
+        lines = lines[1:]
+    return [Sentence(part) for line in lines for part in _SENTENCE_END.split(line) if part.strip()]
+
+
+def _same_title(line: str, title: str) -> bool:
+    def norm(value: str) -> str:
+        return " ".join(value.casefold().split())
+
+    line, title = norm(line), norm(title)
+    return bool(line) and (line == title or (len(line) > 20 and title.startswith(line)))
+
+
+def _tag(sentences: list[Sentence], groups: Iterable[TermGroup]) -> None:
+    """Record in each sentence the terms of each group it contains (one regex pass per group)."""
+    joined = "\n".join(sentence.text for sentence in sentences)
+    starts, offset = [], 0
+    for sentence in sentences:
+        starts.append(offset)
+        offset += len(sentence.text) + 1
+    for group in groups:
+        for at, term in group.find(joined):
+            sentences[bisect_right(starts, at) - 1].terms.setdefault(group.name, []).append(term)
+
+
+@dataclass
+class _Evidence:
+    """What one story shows for one topic, before it becomes a score."""
+
+    title_groups: set[str]
+    body: float
+    context_terms: set[str]
+    terms: Counter[str]
+
+
+class Topic:
+    """A compiled topic: scores (title, text) pairs. Immutable and safe to share across threads."""
+
+    def __init__(self, spec: TopicSpec) -> None:
+        self.spec = spec
+        self.name = spec.name
+        self.title = spec.title
+        self.threshold = spec.threshold
+        self.groups = tuple(TermGroup.compile(group) for group in spec.groups)
+        self.required = tuple(group for group in self.groups if group.role == "required")
+        self.context = tuple(group for group in self.groups if group.role == "context")
+
+    def __repr__(self) -> str:
+        return f"Topic({self.name!r})"
+
+    def score(self, title: str, text: str) -> TopicScore:
+        """Score one story; never raises on arbitrary text. matched_terms explain the score."""
+        evidence = self._evidence(title or "", text or "")
+        scoring = self.spec.scoring
+        required = {group.name for group in self.required}
+        score = min(evidence.body, scoring.body_cap)
+        if required <= evidence.title_groups:
+            score += scoring.title_weight
+        elif len(required - evidence.title_groups) == 1 and evidence.body > 0:
+            score += scoring.title_partial_weight
+        if evidence.context_terms and score < 2 * self.threshold:
+            score -= sum(group.penalty for group in self.context if evidence.context_terms & set(group.terms))
+        score = round(max(score, 0.0), 3)
+        terms = [term for term, _ in evidence.terms.most_common()]
+        return TopicScore(score=score, on_topic=score >= self.threshold, matched_terms=terms)
+
+    def _evidence(self, title: str, text: str) -> _Evidence:
+        scoring = self.spec.scoring
+        title_hits = {group.name: group.find(title) for group in self.required}
+        terms: Counter[str] = Counter()
+        title_groups = {name for name, hits in title_hits.items() if hits}
+        if title_groups == {group.name for group in self.required}:
+            for hits in title_hits.values():
+                terms.update(term for _, term in hits)
+            terms = Counter({term: count + 1000 for term, count in terms.items()})  # title terms first
+        sentences = story_sentences(title, text)
+        _tag(sentences, self.groups)
+        body = 0.0
+        for index in range(len(sentences)):
+            window = sentences[index : index + scoring.window]
+            found = {g.name: [t for s in window for t in s.terms.get(g.name, ())] for g in self.required}
+            if all(found.values()):
+                body += scoring.lead_weight if index < scoring.lead_sentences else scoring.body_weight
+                for found_terms in found.values():
+                    terms.update(found_terms)
+        context_terms = {t for s in sentences for g in self.context for t in s.terms.get(g.name, ())}
+        return _Evidence(title_groups, body, context_terms, terms)
+
+    def highlight_patterns(self, terms: Iterable[str] | None = None) -> list[re.Pattern[str]]:
+        """Case-insensitive patterns finding the given terms (default: all required terms) in text."""
+        wanted = list(terms) if terms is not None else [t for g in self.required for t in g.terms]
+        return [re.compile(term_pattern([term]), re.IGNORECASE) for term in dict.fromkeys(wanted)]
