@@ -1,0 +1,200 @@
+"""The article store: one transaction per article, idempotent upserts, versions and story clusters.
+
+Identity is the canonical URL and the site's own article id. A known article whose text changed
+becomes an update (its previous text kept in article_versions), never a new story. A new article
+joins the story cluster of an exact copy (same content hash) or a near copy (SimHash within
+`max_distance` bits, found through the band indexes); otherwise it starts a cluster of its own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from psycopg.rows import dict_row
+
+from pipelines.deduplicate import content_hash, simhash
+from storage.queries import articles as q
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from pipelines.items import Article
+
+# Four 16-bit bands; probing each band with every value within `radius` bits finds every fingerprint
+# within 4 * (radius + 1) - 1 bits (pigeonhole: some band then differs in at most `radius` bits).
+BANDS = 4
+BAND_BITS = 16
+MAX_RADIUS = 1
+# The largest distance the band lookup is guaranteed to find (radius 1: 17 probes per band).
+MAX_SUPPORTED_DISTANCE = BANDS * (MAX_RADIUS + 1) - 1
+# What the crawl uses. Distance 3 (the default of store_article) only catches copies differing in about
+# one word per 500; a wire copy with a few words changed and a sentence added lands at 4-9 bits
+# (measured: tests/pipelines/test_deduplicate.py). Unrelated texts sit near 32 bits, and a random
+# fingerprint falls within 7 bits of a given one with p = 4e-11, so 7 stays safe at a million stories.
+NEAR_DUPLICATE_DISTANCE = 7
+# Control characters other than newline and tab never reach the archive.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
+
+Outcome = Literal["new", "updated", "unchanged"]
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    """What storing one article did: its row, whether it was new/updated/unchanged, its cluster."""
+
+    article_id: int
+    outcome: Outcome
+    cluster_id: int
+    duplicate_of: int | None = None  # the article a new article clustered with, if any
+
+
+def clean(text: str) -> str:
+    """The text without control characters (\\x00-\\x1f except newline and tab)."""
+    return _CONTROL.sub("", text)
+
+
+def band_probes(fingerprint: int, radius: int) -> list[list[int]]:
+    """For each of the four bands, the band's value and every value within `radius` bits of it."""
+    unsigned = fingerprint & ((1 << 64) - 1)
+    probes = []
+    for band in range(BANDS):
+        value = (unsigned >> (BAND_BITS * (BANDS - 1 - band))) & 0xFFFF
+        values = [value]
+        if radius >= 1:
+            values += [value ^ (1 << bit) for bit in range(BAND_BITS)]
+        probes.append(values)
+    return probes
+
+
+def lookup_params(fingerprint: int, text_hash: str, max_distance: int) -> dict[str, Any]:
+    """Parameters of the near-duplicate queries for one fingerprint."""
+    if not 0 <= max_distance <= MAX_SUPPORTED_DISTANCE:
+        raise ValueError(f"max_distance must be 0..{MAX_SUPPORTED_DISTANCE}, got {max_distance}")
+    b0, b1, b2, b3 = band_probes(fingerprint, max_distance // BANDS)
+    return {"simhash": fingerprint, "content_hash": text_hash, "b0": b0, "b1": b1, "b2": b2, "b3": b3}
+
+
+def _row_values(article: Article) -> dict[str, Any]:
+    body = clean(article.text)
+    title = clean(article.title).strip()
+    if not title or not body.strip():
+        missing = "title" if not title else "body"
+        raise ValueError(f"article {article.canonical_url} has an empty {missing}; it cannot be stored")
+    pages = [article.html, *article.extra_pages]
+    return {
+        "site": article.site,
+        "site_article_id": article.site_article_id,
+        "canonical_url": article.canonical_url,
+        "url": article.url,
+        "title": title,
+        "lead": clean(article.lead) if article.lead else None,
+        "body": body,
+        "authors": [clean(a) for a in article.authors],
+        "section": clean(article.section) if article.section else None,
+        "tags": [clean(t) for t in article.tags],
+        "published_at": article.published_at,
+        "date_source": article.date_source,
+        "language": article.language,
+        "language_prob": article.language_prob,
+        "content_hash": article.content_hash or content_hash(body),
+        "simhash": article.simhash or simhash(body),
+        "backfilled": article.backfilled,
+        # Pages 2..N of a paged article follow page 1, each after a marker comment.
+        "raw_html": zlib.compress(
+            "".join(
+                p if i == 0 else f"\n<!-- pantau:page {i + 1} -->\n{p}" for i, p in enumerate(pages)
+            ).encode("utf-8", "replace")
+        ),
+    }
+
+
+def find_cluster(
+    conn: psycopg.Connection, values: dict[str, Any], max_distance: int, exclude_id: int = -1
+) -> tuple[int, int] | None:
+    """(article id, cluster id) of the closest stored copy of this text, or None."""
+    params = lookup_params(values["simhash"], values["content_hash"], max_distance)
+    row = conn.execute(q.FIND_CLUSTER, {**params, "article_id": exclude_id, "max_distance": max_distance})
+    found = row.fetchone()
+    return (int(found[0]), int(found[1])) if found else None
+
+
+def _insert_new(conn: psycopg.Connection, values: dict[str, Any], max_distance: int) -> StoreResult | None:
+    match = find_cluster(conn, values, max_distance)
+    row = conn.execute(q.INSERT_ARTICLE, {**values, "cluster_id": match[1] if match else None}).fetchone()
+    if row is None:
+        return None  # known already (by canonical URL or site id)
+    article_id = int(row[0])
+    if match is None:
+        conn.execute(q.SET_OWN_CLUSTER, {"id": article_id})
+        return StoreResult(article_id, "new", article_id)
+    return StoreResult(article_id, "new", match[1], duplicate_of=match[0])
+
+
+def _update_known(conn: psycopg.Connection, values: dict[str, Any]) -> StoreResult:
+    known = conn.execute(q.LOCK_KNOWN_ARTICLE, values).fetchone()
+    if known is None:  # deleted between the insert and this read: let the caller retry
+        raise LookupError(f"article {values['canonical_url']} vanished while being stored; retry")
+    article_id, old_hash, old_title, cluster_id, _version = known
+    if old_hash == values["content_hash"] and old_title == values["title"]:
+        conn.execute(q.TOUCH_ARTICLE, {"id": article_id})
+        return StoreResult(article_id, "unchanged", cluster_id)
+    conn.execute(q.KEEP_VERSION, {"id": article_id})
+    conn.execute(q.UPDATE_ARTICLE, {**values, "id": article_id})
+    return StoreResult(article_id, "updated", cluster_id)
+
+
+def _write_topics(conn: psycopg.Connection, article_id: int, article: Article) -> None:
+    rows = [
+        {
+            "article_id": article_id,
+            "topic": topic,
+            "score": score.score,
+            "on_topic": score.on_topic,
+            "matched_terms": json.dumps(score.matched_terms, ensure_ascii=False),
+        }
+        for topic, score in sorted(article.topics.items())
+    ]
+    if rows:
+        with conn.cursor() as cur:
+            cur.executemany(q.UPSERT_TOPIC, rows)
+
+
+def store_article(conn: psycopg.Connection, article: Article, *, max_distance: int = 3) -> StoreResult:
+    """Store one article in its own transaction: insert, update (keeping the old text) or touch.
+
+    Also upserts its topic scores and marks its discovered URL 'stored', all or nothing.
+    `max_distance` (0..7) is the largest SimHash distance that still counts as the same story.
+    Raises ValueError for an article without title or body, psycopg errors when the database fails.
+    """
+    values = _row_values(article)
+    with conn.transaction():
+        result = _insert_new(conn, values, max_distance) or _update_known(conn, values)
+        _write_topics(conn, result.article_id, article)
+        conn.execute(q.MARK_DISCOVERED_STORED, {"canonical_url": article.canonical_url})
+    return result
+
+
+def known_urls(conn: psycopg.Connection, canonical_urls: Sequence[str]) -> set[str]:
+    """Which of these canonical URLs are already stored in `articles`."""
+    if not canonical_urls:
+        return set()
+    rows = conn.execute(q.KNOWN_URLS, {"urls": list(canonical_urls)}).fetchall()
+    return {str(r[0]) for r in rows}
+
+
+def get_article(conn: psycopg.Connection, article_id: int) -> dict[str, Any] | None:
+    """One stored article as a dict (raw_html decompressed to `html`, topics under `topics`)."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        row = cur.execute(q.GET_ARTICLE, {"id": article_id}).fetchone()
+        if row is None:
+            return None
+        raw = row.pop("raw_html")
+        row["html"] = zlib.decompress(raw).decode("utf-8") if raw is not None else None
+        topics = cur.execute(q.ARTICLE_TOPICS, {"id": article_id}).fetchall()
+    row["topics"] = {t.pop("topic"): t for t in topics}
+    return row
