@@ -11,7 +11,8 @@ import pytest
 from pantau.logs import OneLineFormatter, context, redact, secrets_from_env, secrets_in, setup_logging
 
 LINE = re.compile(
-    r"^(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d) (?P<level>[A-Z]+) (?P<logger>\S+): (?P<rest>.*)$"
+    r"^(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d) "
+    r"(?P<level>[A-Z]+) (?P<logger>\S+): (?P<rest>.*)$"
 )
 
 
