@@ -5,6 +5,7 @@ Every function takes an autocommit connection and runs one unit of work in its o
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from collections.abc import Iterable, Mapping, Sequence
@@ -15,11 +16,13 @@ from typing import TYPE_CHECKING, Any
 from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
+from storage import locks
 from storage.queries import crawls as q
 
 if TYPE_CHECKING:
     import psycopg
 
+log = logging.getLogger(__name__)
 # Terminal statuses of a crawl run (the schema's comment lists the same).
 TERMINAL = frozenset(
     {"finished", "failed", "timeout", "interrupted", "crashed", "abandoned", "blocked", "skipped"}
@@ -117,15 +120,53 @@ def get_run(conn: psycopg.Connection, run_id: int) -> CrawlRun | None:
         return cur.execute(q.GET_RUN, (run_id,)).fetchone()
 
 
-def stale_runs(conn: psycopg.Connection, older_than: timedelta) -> list[tuple[int, int | None, str | None]]:
-    """(id, pid, hostname) of rows still 'running' that started more than `older_than` ago."""
-    return [(r[0], r[1], r[2]) for r in conn.execute(q.STALE_RUNS, {"older_than": older_than})]
+def stale_runs(
+    conn: psycopg.Connection, older_than: timedelta
+) -> list[tuple[int, str, int | None, str | None]]:
+    """(id, site, pid, hostname) of rows still 'running' that started more than `older_than` ago."""
+    return [(r[0], r[1], r[2], r[3]) for r in conn.execute(q.STALE_RUNS, {"older_than": older_than})]
+
+
+def relabel_run(conn: psycopg.Connection, run_id: int, status: str, reason: str) -> None:
+    """Correct a finished run's status (the parent knows why it interrupted the crawl)."""
+    if status not in TERMINAL:
+        raise ValueError(f"{status!r} is not a terminal crawl status")
+    with conn.transaction():
+        conn.execute(q.RELABEL_RUN, {"run_id": run_id, "status": status, "reason": reason})
 
 
 def abandon_run(conn: psycopg.Connection, run_id: int, reason: str) -> bool:
     """Mark a running row 'abandoned'; False if it had finished meanwhile."""
     with conn.transaction():
         return conn.execute(q.ABANDON_RUN, {"run_id": run_id, "reason": reason}).rowcount == 1
+
+
+def abandon_stale(conn: psycopg.Connection, older_than: timedelta) -> int:
+    """Mark 'abandoned' the stale running rows whose crawl is gone; how many.
+
+    A crawl is gone when nobody holds its site's lock (`crawl:<site>`), or when its process on
+    this host is dead. Needs a connection that may take session locks (not a pooled one's lock
+    left behind: each attempt is released at once).
+    """
+    here = socket.gethostname()
+    done = 0
+    for run_id, site, pid, hostname in stale_runs(conn, older_than):
+        with locks.attempt(conn, f"crawl:{site}") as free:
+            dead = hostname == here and pid is not None and not _process_alive(pid)
+            if (free or dead) and abandon_run(conn, run_id, "its crawl process is gone"):
+                log.warning("crawl run %s of %s abandoned: its process is gone", run_id, site)
+                done += 1
+    return done
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, owned by another user
+    return True
 
 
 def record_discovered(conn: psycopg.Connection, rows: Iterable[Mapping[str, Any]]) -> int:

@@ -27,13 +27,16 @@ FROM crawl_runs WHERE id = %s
 """
 # Rows still 'running' well after they started, on this host (pids mean nothing elsewhere).
 STALE_RUNS = """
-SELECT id, pid, hostname FROM crawl_runs
+SELECT id, site, pid, hostname FROM crawl_runs
 WHERE status = 'running' AND started_at < now() - %(older_than)s
+ORDER BY id
 """
 ABANDON_RUN = """
 UPDATE crawl_runs SET status = 'abandoned', reason = %(reason)s, finished_at = now()
 WHERE id = %(run_id)s AND status = 'running'
 """
+# The parent interrupted the crawl at its time limit: the child's 'interrupted' was a timeout.
+RELABEL_RUN = "UPDATE crawl_runs SET status = %(status)s, reason = %(reason)s WHERE id = %(run_id)s"
 
 # --- discovered_urls ----------------------------------------------------------------------------
 # A URL seen again keeps its first sighting and status; only last_seen_at (and a missing title) move.
