@@ -24,6 +24,8 @@ from pipelines.items import TopicScore
 _PREFIX = r"(?:me[mn]?g?|pe[mnr]?g?|ber|di|ter|ke|se)?"
 _SUFFIX = r"(?:an|kan|i)?(?:nya|lah|pun)?"
 _JOINER = r"[\s\-\u2010\u2011]*"  # "Kim Jong Un" = "Kim Jong-un"; "kerja sama" = "kerjasama"
+# Words before a headline's colon that are a speaker ("Intelijen AS:"), not the subject.
+_ATTRIBUTION_WORDS = 3
 # Scoring reads this much of a body: stories are far shorter, and it bounds the time on junk input.
 MAX_TEXT_CHARS = 100_000
 # Lines (or the rest of a line) that point at other stories or ads, not at this story's subject.
@@ -33,8 +35,12 @@ _NOT_STORY = re.compile(
     r"|^\s*(?:[•»›▶►]|-\s))[^\n]*",
     re.IGNORECASE | re.MULTILINE,
 )
-# A sentence ends at . ! ? (optionally closing a quote) before a capital, digit or opening quote.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])")
+# A sentence ends at . ! ? (optionally closing a quote) before a capital, digit or opening quote;
+# extraction sometimes glues paragraphs ("ke Moskow.Sebuah pernyataan"), so no space is needed there.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])|(?<=[a-z][.!?])(?=[A-Z][a-z])")
+# Text without punctuation is cut into pieces of about this many characters, so that "near each
+# other" keeps its meaning on a page whose sentences could not be found.
+_LONGEST_SENTENCE = 400
 
 
 class _Strict(BaseModel):
@@ -67,7 +73,10 @@ class ScoringSpec(_Strict):
     body_weight: float = Field(1.0, ge=0)
     title_weight: float = Field(3.0, ge=0)
     title_partial_weight: float = Field(1.0, ge=0)
+    relation: list[str] = Field(default_factory=list)
+    relation_title_weight: float = Field(2.0, ge=0)
     body_cap: float = Field(8.0, gt=0)
+    context_below: float = Field(6.0, ge=0)
 
 
 class TopicSpec(_Strict):
@@ -158,7 +167,21 @@ def story_sentences(title: str, text: str) -> list[Sentence]:
     lines = [line.strip() for line in body.splitlines() if line.strip()]
     if lines and _same_title(lines[0], title):
         lines = lines[1:]
-    return [Sentence(part) for line in lines for part in _SENTENCE_END.split(line) if part.strip()]
+    parts = (part for line in lines for part in _SENTENCE_END.split(line))
+    return [Sentence(piece) for part in parts for piece in _pieces(part.strip()) if piece]
+
+
+def _pieces(sentence: str) -> list[str]:
+    """The sentence, or cuts of it at spaces no longer than _LONGEST_SENTENCE (a word may be longer)."""
+    if len(sentence) <= _LONGEST_SENTENCE:
+        return [sentence]
+    pieces, current = [], ""
+    for word in sentence.split():
+        if current and len(current) + len(word) >= _LONGEST_SENTENCE:
+            pieces.append(current)
+            current = ""
+        current = f"{current} {word}" if current else word
+    return [*pieces, current] if current else pieces
 
 
 def _same_title(line: str, title: str) -> bool:
@@ -188,7 +211,20 @@ class _Evidence:
     title_groups: set[str]
     body: float
     context_terms: set[str]
-    terms: Counter[str]
+    title_terms: list[str]
+    body_terms: Counter[str]
+
+
+def headline_subject(title: str) -> str:
+    """The title without a leading attribution ("Intelijen AS: Rusia Beli Roket" -> "Rusia Beli Roket").
+
+    Indonesian headlines put the speaker before a colon; the speaker is who said it, not what the
+    story is about. Only short prefixes (up to three words) are speakers.
+    """
+    head, colon, rest = title.partition(":")
+    if colon and rest.strip() and len(head.split()) <= _ATTRIBUTION_WORDS:
+        return rest
+    return title
 
 
 class Topic:
@@ -209,40 +245,41 @@ class Topic:
     def score(self, title: str, text: str) -> TopicScore:
         """Score one story; never raises on arbitrary text. matched_terms explain the score."""
         evidence = self._evidence(title or "", text or "")
-        scoring = self.spec.scoring
-        required = {group.name for group in self.required}
-        score = min(evidence.body, scoring.body_cap)
-        if required <= evidence.title_groups:
-            score += scoring.title_weight
-        elif len(required - evidence.title_groups) == 1 and evidence.body > 0:
-            score += scoring.title_partial_weight
-        if evidence.context_terms and score < 2 * self.threshold:
-            score -= sum(group.penalty for group in self.context if evidence.context_terms & set(group.terms))
+        score = min(evidence.body, self.spec.scoring.body_cap) + self._title_score(evidence)
+        if evidence.context_terms and score < self.spec.scoring.context_below:  # only thin evidence
+            score -= sum(g.penalty for g in self.context if evidence.context_terms.intersection(g.terms))
         score = round(max(score, 0.0), 3)
-        terms = [term for term, _ in evidence.terms.most_common()]
-        return TopicScore(score=score, on_topic=score >= self.threshold, matched_terms=terms)
+        terms = [*evidence.title_terms, *(term for term, _ in evidence.body_terms.most_common())]
+        return TopicScore(score=score, on_topic=score >= self.threshold, matched_terms=list(dict.fromkeys(terms)))
+
+    def _title_score(self, evidence: _Evidence) -> float:
+        scoring = self.spec.scoring
+        missing = {group.name for group in self.required} - evidence.title_groups
+        if not missing:
+            return scoring.title_weight
+        if len(missing) > 1 or evidence.body == 0:
+            return 0.0
+        if scoring.relation and set(scoring.relation) <= evidence.title_groups:
+            return scoring.relation_title_weight
+        return scoring.title_partial_weight
 
     def _evidence(self, title: str, text: str) -> _Evidence:
         scoring = self.spec.scoring
-        title_hits = {group.name: group.find(title) for group in self.required}
-        terms: Counter[str] = Counter()
-        title_groups = {name for name, hits in title_hits.items() if hits}
-        if title_groups == {group.name for group in self.required}:
-            for hits in title_hits.values():
-                terms.update(term for _, term in hits)
-            terms = Counter({term: count + 1000 for term, count in terms.items()})  # title terms first
+        title_hits = {g.name: [term for _, term in g.find(headline_subject(title))] for g in self.required}
         sentences = story_sentences(title, text)
         _tag(sentences, self.groups)
-        body = 0.0
+        body, body_terms = 0.0, Counter[str]()
         for index in range(len(sentences)):
             window = sentences[index : index + scoring.window]
             found = {g.name: [t for s in window for t in s.terms.get(g.name, ())] for g in self.required}
             if all(found.values()):
                 body += scoring.lead_weight if index < scoring.lead_sentences else scoring.body_weight
                 for found_terms in found.values():
-                    terms.update(found_terms)
+                    body_terms.update(found_terms)
         context_terms = {t for s in sentences for g in self.context for t in s.terms.get(g.name, ())}
-        return _Evidence(title_groups, body, context_terms, terms)
+        title_groups = {name for name, hits in title_hits.items() if hits}
+        title_terms = [term for hits in title_hits.values() for term in hits]
+        return _Evidence(title_groups, body, context_terms, title_terms, body_terms)
 
     def highlight_patterns(self, terms: Iterable[str] | None = None) -> list[re.Pattern[str]]:
         """Case-insensitive patterns finding the given terms (default: all required terms) in text."""
