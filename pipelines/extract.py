@@ -1,0 +1,257 @@
+"""Our one wrapper around trafilatura: a fetched article page in, clean text and exact metadata out.
+
+The page is parsed once with lxml. Metadata comes from that tree (site selectors, then meta tags
+and JSON-LD: ``pipelines.metadata``); then the site's clutter is pruned from the tree, the story's
+container(s) are handed to trafilatura, and the text is cleaned by the site's patterns
+(``pipelines.boilerplate``). Site knowledge is data: the ``[extraction]``, ``[boilerplate]`` and
+``[dates]`` tables of ``crawler/sites/<site>.toml``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from copy import deepcopy
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import lxml.html
+import trafilatura
+from lxml import etree
+
+from pipelines.boilerplate import Boilerplate
+from pipelines.metadata import (
+    PageMeta,
+    _parse_authors,
+    _parse_lead,
+    _parse_published_at,
+    _parse_section,
+    _parse_tags,
+    _parse_title,
+    select_nodes,
+)
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+
+    from pipelines.items import Article
+
+log = logging.getLogger(__name__)
+
+MAX_HTML_CHARS = 5_000_000  # trafilatura can run for minutes on huge DOMs (trafilatura#704)
+# Challenge and block pages served with status 200/202 instead of the story (SITES.md §5).
+BLOCK_MARKERS = ("awsWafCookieDomainList", "cf-chl", "challenge-platform", "<title>Just a moment")
+# Never part of a story's text, on any site.
+COMMON_DROP = ("script", "style", "noscript", "iframe", "form", "figcaption", "button")
+
+
+class ExtractionError(ValueError):
+    """The page has no usable story (no title, body too short, a block page, not an article)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _strings(table: Mapping[str, Any], key: str, default: Sequence[str] = ()) -> tuple[str, ...]:
+    value = table.get(key, default)
+    if isinstance(value, str):
+        value = [value]
+    if not all(isinstance(v, str) for v in value):
+        raise ValueError(f"[extraction]/[dates] key {key!r} must be a string or a list of strings")
+    return tuple(value)
+
+
+@dataclass(frozen=True)
+class ExtractionRules:
+    """What one site's pages look like: selectors, clutter and date sources (see the site TOML)."""
+
+    site: str = ""
+    title: tuple[str, ...] = ("h1",)
+    title_strip: tuple[str, ...] = ()
+    lead: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    author_meta: tuple[str, ...] = ("author", "content_author", "dtk:author")
+    author_cut: tuple[str, ...] = ()
+    section: tuple[str, ...] = ()
+    section_pick: str = "first"
+    tags: tuple[str, ...] = ()
+    tag_meta: tuple[str, ...] = ("news_keywords", "keywords", "content_tag")
+    body: tuple[str, ...] = ("article",)
+    drop: tuple[str, ...] = ()
+    visible_date: tuple[str, ...] = ()
+    date_sources: tuple[str, ...] = ("jsonld", "meta:article:published_time", "visible", "url")
+    naive_tz: str = "Asia/Jakarta"
+    url_date: str | None = None
+    min_body_chars: int = 200
+    boilerplate: Boilerplate = field(default_factory=Boilerplate)
+
+    @classmethod
+    def from_mapping(cls, site_data: Mapping[str, Any]) -> ExtractionRules:
+        """Rules from a whole parsed site TOML; reads only [extraction], [boilerplate] and [dates]."""
+        ext, dts = site_data.get("extraction", {}), site_data.get("dates", {})
+        default = cls()
+        keys = ("title", "title_strip", "lead", "authors", "author_meta", "author_cut", "section", "tags")
+        keys += ("tag_meta", "body", "drop", "visible_date")
+        values: dict[str, Any] = {k: _strings(ext, k, getattr(default, k)) for k in keys}
+        return cls(
+            site=str(site_data.get("site", {}).get("name", "")),
+            section_pick=str(ext.get("section_pick", default.section_pick)),
+            min_body_chars=int(ext.get("min_body_chars", default.min_body_chars)),
+            date_sources=_strings(dts, "sources", default.date_sources),
+            naive_tz=str(dts.get("naive_tz", default.naive_tz)),
+            url_date=dts.get("url_pattern"),
+            boilerplate=Boilerplate.from_mapping(site_data.get("boilerplate", {})),
+            **values,
+        )
+
+
+@dataclass
+class Extracted:
+    """A story's clean text and metadata; ``published_at`` is tz-aware, ``date_source`` says where from."""
+
+    title: str
+    lead: str | None
+    text: str
+    authors: list[str]
+    section: str | None
+    tags: list[str]
+    published_at: datetime | None
+    date_source: str | None
+
+
+def extract_article(
+    html: str,
+    url: str,
+    rules: ExtractionRules,
+    extra_pages: Sequence[str] = (),
+    *,
+    now: datetime | None = None,
+) -> Extracted:
+    """Extract one story; ``extra_pages`` (pages 2..N) add their body text in order.
+
+    Raises ExtractionError when the page has no usable title or body.
+    """
+    tree = _parse_page(html)
+    page = PageMeta(tree)
+    title = _parse_title(tree, page, rules)
+    if not title:
+        raise ExtractionError("no title (site selectors, og:title and JSON-LD headline all empty)")
+    published_at, date_source = _parse_published_at(tree, page, rules, url, now or datetime.now(UTC))
+    metadata = {
+        "lead": _parse_lead(tree, page, rules),
+        "authors": _parse_authors(tree, page, rules),
+        "section": _parse_section(tree, page, rules),
+        "tags": _parse_tags(tree, page, rules),
+    }
+    parts = [_parse_text(tree, url, rules)]
+    parts += [_parse_text(_parse_page(extra), url, rules) for extra in extra_pages]
+    text = "\n".join(p for p in parts if p)
+    if len(text) < rules.min_body_chars:
+        raise ExtractionError(f"body too short after cleaning ({len(text)} < {rules.min_body_chars} chars)")
+    return Extracted(
+        title=title, text=text, published_at=published_at, date_source=date_source, **metadata
+    )
+
+
+def _parse_page(html: str) -> HtmlElement:
+    if len(html) > MAX_HTML_CHARS:
+        raise ExtractionError(f"page too large ({len(html)} chars > {MAX_HTML_CHARS})")
+    if any(marker in html for marker in BLOCK_MARKERS):
+        raise ExtractionError("a block or challenge page, not the story")
+    try:
+        tree = lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError) as exc:  # empty document, or an encoding declaration
+        try:
+            tree = lxml.html.document_fromstring(html.encode("utf-8"))
+        except (etree.ParserError, ValueError):
+            raise ExtractionError(f"not parseable as HTML: {exc}") from exc
+    return tree
+
+
+def _parse_text(tree: HtmlElement, url: str, rules: ExtractionRules) -> str:
+    """The cleaned body: the site's container(s) if they hold enough text, else the whole page."""
+    for spec in (*COMMON_DROP, *rules.drop):
+        for node in select_nodes(tree, spec):
+            node.drop_tree()  # keeps the node's tail text, which belongs to its parent
+    containers = _body_containers(tree, rules)
+    if containers:
+        doc = lxml.html.document_fromstring("<html><body></body></html>")
+        doc.body.extend(deepcopy(node) for node in containers)
+        text = rules.boilerplate.clean(_trafilatura_text(doc, url, fast=True))
+        if len(text) >= rules.min_body_chars:
+            return text
+    return rules.boilerplate.clean(_trafilatura_text(tree, url, fast=False))
+
+
+def _body_containers(tree: HtmlElement, rules: ExtractionRules) -> list[HtmlElement]:
+    """All matches of the first body selector that matches (detik splits a story in sections)."""
+    for spec in rules.body:
+        nodes = select_nodes(tree, spec)
+        if nodes:
+            inside = {id(d) for n in nodes for d in n.iterdescendants()}
+            return [n for n in nodes if id(n) not in inside]
+    return []
+
+
+def _trafilatura_text(tree: HtmlElement, url: str, *, fast: bool) -> str:
+    try:
+        text = trafilatura.extract(
+            tree,
+            url=url,
+            fast=fast,
+            favor_recall=True,  # the container is already the story: keep its short paragraphs
+            include_comments=False,
+            include_images=False,
+            include_links=False,
+            deduplicate=False,
+            with_metadata=False,
+        )
+    except Exception as exc:  # trafilatura raises assorted errors on odd DOMs; the page is skipped
+        log.warning("trafilatura failed on %s: %r", url, exc)
+        return ""
+    return text or ""
+
+
+class ExtractPipeline:
+    """Fills the story's text and metadata; drops the item (with a reason) when there is no story."""
+
+    def __init__(self, stats: Any = None) -> None:
+        self.stats = stats
+        self.crawler: Crawler | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
+        """Built by Scrapy with the crawl's stats collector; the crawler gives the running spider."""
+        pipeline = cls(stats=crawler.stats)
+        pipeline.crawler = crawler
+        return pipeline
+
+    def process_item(self, item: Article, spider: Spider | None = None) -> Article:
+        """Extract with the spider's ``extraction_rules`` (else the site's); DropItem on ExtractionError."""
+        from scrapy.exceptions import DropItem
+
+        spider = spider or (self.crawler.spider if self.crawler else None)
+        rules = getattr(spider, "extraction_rules", None) or rules_for_site(item.site)
+        try:
+            found = extract_article(item.html, item.url, rules, item.extra_pages)
+        except ExtractionError as exc:
+            if self.stats is not None:
+                self.stats.inc_value("pantau/extraction_failed")
+            raise DropItem(f"extraction failed for {item.url}: {exc.reason}") from exc
+        item.title, item.lead, item.text = found.title, found.lead, found.text
+        item.authors, item.section, item.tags = found.authors, found.section, found.tags
+        item.published_at, item.date_source = found.published_at, found.date_source
+        return item
+
+
+@cache
+def rules_for_site(site: str) -> ExtractionRules:
+    """The extraction rules of a known site, read once from crawler/sites/<site>.toml."""
+    from crawler.sites import load_site_data
+
+    return ExtractionRules.from_mapping(load_site_data(site))
