@@ -1,0 +1,211 @@
+"""How the archive commands print: terminal tables, JSON, JSON Lines, CSV; dates in the user's zone."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from typing import IO, TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import click
+
+from storage.search import Hit, snippet_html, snippet_markup, snippet_plain
+
+if TYPE_CHECKING:
+    from storage.story import Stats, Story
+
+HIT_FIELDS = (
+    "id", "site", "url", "canonical_url", "title", "published_at", "date_source", "language",
+    "cluster_id", "rank", "snippet", "other_copies", "other_sites",
+)  # fmt: skip
+EXPORT_FIELDS = (
+    "id", "site", "site_article_id", "url", "canonical_url", "title", "lead", "text", "authors",
+    "section", "tags", "published_at", "date_source", "language", "language_prob", "content_hash",
+    "simhash", "cluster_id", "version", "backfilled", "first_seen_at", "last_seen_at", "updated_at",
+    "topics",
+)  # fmt: skip
+
+
+def local_iso(value: datetime | None, zone: ZoneInfo) -> str | None:
+    """ISO 8601 in the user's zone, with its offset (2025-01-31T23:30:00+07:00)."""
+    return value.astimezone(zone).isoformat() if value is not None else None
+
+
+def local_short(value: datetime | None, zone: ZoneInfo) -> str:
+    """A compact local time for tables (2025-01-31 23:30 +07:00), or '-' when unknown."""
+    if value is None:
+        return "-"
+    local = value.astimezone(zone)
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:]}"
+
+
+def hit_record(hit: Hit, zone: ZoneInfo) -> dict[str, Any]:
+    """A hit as plain data for JSON and CSV (the snippet plain, and as safe HTML)."""
+    record = {name: getattr(hit, name) for name in HIT_FIELDS}
+    record["published_at"] = local_iso(hit.published_at, zone)
+    record["snippet"] = snippet_plain(hit.snippet)
+    record["snippet_html"] = snippet_html(hit.snippet)
+    return record
+
+
+def print_hits(hits: list[Hit], fmt: str, zone: ZoneInfo, *, clusters: bool) -> None:
+    """Print a page of search hits in the chosen format; an empty page says so on stderr."""
+    records = [hit_record(hit, zone) for hit in hits]
+    if fmt == "json":
+        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+    elif fmt == "jsonl":
+        for record in records:
+            click.echo(json.dumps(record, ensure_ascii=False))
+    elif fmt == "csv":
+        write_csv(records, [*HIT_FIELDS, "snippet_html"], sys.stdout)
+    elif hits:
+        _hits_table(hits, zone, clusters=clusters)
+    if not hits:
+        click.echo("no stories match", err=True)
+
+
+def _hits_table(hits: list[Hit], zone: ZoneInfo, *, clusters: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_lines=True)
+    for name in ("id", "published", "site", "story", "also in" if clusters else "copies"):
+        table.add_column(name, overflow="fold")
+    for hit in hits:
+        story = f"[bold]{_escape(hit.title)}[/bold]\n{snippet_markup(hit.snippet)}\n{_escape(hit.url)}"
+        others = ", ".join(hit.other_sites) if hit.other_copies else "-"
+        copies = f"{hit.other_copies}: {others}" if hit.other_copies else "-"
+        table.add_row(str(hit.id), local_short(hit.published_at, zone), hit.site, story, copies)
+    Console().print(table)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _cell(value: Any) -> Any:
+    """One CSV cell: lists joined by '; ', mappings as JSON, times as ISO 8601."""
+    if isinstance(value, list | tuple):
+        return "; ".join(str(item) for item in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def write_csv(rows: Iterable[dict[str, Any]], fields: Iterable[str], out: IO[str]) -> int:
+    """Write rows as CSV with a header as they come; return how many."""
+    writer = csv.DictWriter(out, fieldnames=list(fields), extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    count = 0
+    for row in rows:
+        writer.writerow({key: _cell(value) for key, value in row.items()})
+        count += 1
+    return count
+
+
+def write_jsonl(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
+    """Write rows as JSON Lines as they come; return how many."""
+    count = 0
+    for row in rows:
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def export_records(rows: Iterable[dict[str, Any]], zone: ZoneInfo) -> Iterator[dict[str, Any]]:
+    """Exported rows with times in the user's zone (ISO 8601 with offset)."""
+    for row in rows:
+        for key in ("published_at", "first_seen_at", "last_seen_at", "updated_at"):
+            row[key] = local_iso(row[key], zone)
+        yield row
+
+
+def print_story(story: Story, zone: ZoneInfo) -> None:
+    """The story as text: metadata, where its date came from, topics, copies, versions, full text."""
+    f = story.fields
+    date_line = f"{local_short(f['published_at'], zone)} (from {f['date_source'] or 'unknown source'})"
+    lines = [
+        f["title"],
+        "=" * min(len(f["title"]), 100),
+        f"id:         {f['id']} ({f['site']} {f['site_article_id']}, version {f['version']})",
+        f"url:        {f['url']}",
+        f"canonical:  {f['canonical_url']}",
+        f"published:  {date_line}",
+        f"first seen: {local_short(f['first_seen_at'], zone)}" + (" (backfill)" if f["backfilled"] else ""),
+        f"language:   {f['language'] or 'undetermined'}",
+        f"authors:    {', '.join(f['authors']) or '-'}",
+        f"section:    {f['section'] or '-'}; tags: {', '.join(f['tags']) or '-'}",
+        "",
+        "topics:",
+    ]
+    for topic in story.topics:
+        mark = "on topic" if topic["on_topic"] else "off topic"
+        terms = ", ".join(str(term) for term in topic["matched_terms"]) or "-"
+        lines.append(f"  {topic['topic']}: {topic['score']:.2f} ({mark}); matched: {terms}")
+    lines.append(f"other copies of this story: {len(story.copies)}")
+    for copy in story.copies:
+        lines.append(
+            f"  #{copy['id']} {copy['site']} {local_short(copy['published_at'], zone)} {copy['url']}"
+        )
+    lines.append(f"earlier versions: {len(story.versions)}")
+    for version in story.versions:
+        replaced = local_short(version["replaced_at"], zone)
+        lines.append(f"  v{version['version']} (replaced {replaced}): {version['title']}")
+    lines += ["", *([f["lead"], ""] if f["lead"] else []), f["body"]]
+    click.echo("\n".join(lines))
+
+
+def story_record(story: Story, zone: ZoneInfo) -> dict[str, Any]:
+    """The story as JSON-ready data, times in the user's zone."""
+    record = dict(story.fields)
+    record["text"] = record.pop("body")
+    for key in ("published_at", "first_seen_at", "last_seen_at", "updated_at"):
+        record[key] = local_iso(record[key], zone)
+    record["topics"] = {
+        t["topic"]: {k: t[k] for k in ("score", "on_topic", "matched_terms")} for t in story.topics
+    }
+    record["copies"] = [{**c, "published_at": local_iso(c["published_at"], zone)} for c in story.copies]
+    record["versions"] = [
+        {
+            **v,
+            "published_at": local_iso(v["published_at"], zone),
+            "replaced_at": local_iso(v["replaced_at"], zone),
+        }
+        for v in story.versions
+    ]
+    return record
+
+
+def print_stats(stats: Stats, zone: ZoneInfo) -> None:
+    """The archive's counts as terminal tables."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    sites = Table("site", "stories", "first seen in 24 h", "newest story", title="stories per site")
+    for row in stats.sites:
+        sites.add_row(
+            row["site"], str(row["stories"]), str(row["last_24h"]), local_short(row["newest"], zone)
+        )
+    days = Table("day", "stories", title=f"stories per day ({zone.key})")
+    for row in stats.days:
+        days.add_row(row["day"].isoformat(), str(row["stories"]))
+    topics = Table("topic", "on topic", "stories (clusters)", "scored", title="stories per topic")
+    for row in stats.topics:
+        topics.add_row(row["topic"], str(row["on_topic"]), str(row["stories"]), str(row["scored"]))
+    crawls = Table("site", "kind", "started", "finished", "status", "stored", title="last crawl per site")
+    for row in stats.crawls:
+        status = row["status"] + (f" ({row['reason']})" if row["reason"] else "")
+        started, finished = local_short(row["started_at"], zone), local_short(row["finished_at"], zone)
+        stored = str(row["counts"].get("stored", "-"))
+        crawls.add_row(row["site"], row["kind"], started, finished, _escape(status), stored)
+    for table in (sites, days, topics, crawls):
+        console.print(table)
