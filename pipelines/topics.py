@@ -269,8 +269,11 @@ class Topic:
         sentences = story_sentences(title, text)
         _tag(sentences, self.groups)
         body, body_terms = 0.0, Counter[str]()
-        for index in range(len(sentences)):
-            window = sentences[index : index + scoring.window]
+        # Windows overhang both ends, so every sentence is in `window` of them: the first sentence
+        # weighs as much as a middle one, and one sentence naming all groups outweighs a pair.
+        for start in range(1 - scoring.window, len(sentences)):
+            index = max(start, 0)
+            window = sentences[index : start + scoring.window]
             found = {g.name: [t for s in window for t in s.terms.get(g.name, ())] for g in self.required}
             if all(found.values()):
                 body += scoring.lead_weight if index < scoring.lead_sentences else scoring.body_weight
