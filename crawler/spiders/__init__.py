@@ -1,0 +1,1 @@
+"""One spider per site over `base.NewsSiteSpider`; the site knowledge is in crawler/sites/<site>.toml."""
