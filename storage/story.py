@@ -11,6 +11,9 @@ from pantau.errors import PantauError
 from storage.queries import search as q
 
 if TYPE_CHECKING:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
     import psycopg
 
 
@@ -72,12 +75,13 @@ class Stats:
     crawls: list[dict[str, Any]]
 
 
-def archive_stats(conn: psycopg.Connection, *, zone: str, days: int) -> Stats:
-    """Counts for `pantau stats`; `days` is how many days back, today included."""
+def archive_stats(conn: psycopg.Connection, *, zone: ZoneInfo, days: int, now: datetime) -> Stats:
+    """Counts for `pantau stats`; `days` is how many days back from `now`'s day in `zone`, included."""
+    today = now.astimezone(zone).date()
     with conn.cursor(row_factory=dict_row) as cur:
         return Stats(
-            sites=cur.execute(q.STATS_PER_SITE).fetchall(),
-            days=cur.execute(q.STATS_PER_DAY, {"zone": zone, "days": days}).fetchall(),
+            sites=cur.execute(q.STATS_PER_SITE, {"now": now}).fetchall(),
+            days=cur.execute(q.STATS_PER_DAY, {"zone": zone.key, "days": days, "today": today}).fetchall(),
             topics=cur.execute(q.STATS_PER_TOPIC).fetchall(),
             crawls=cur.execute(q.STATS_LAST_CRAWL).fetchall(),
         )

@@ -26,6 +26,10 @@ class OneLineCommand(click.Command):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         try:
             return super().parse_args(ctx, args)
+        except click.NoSuchOption as exc:
+            excluding = not (exc.option_name or "").startswith("--")
+            hint = "; to exclude a word, put the query after --: pantau search -- '-word'" if excluding else ""
+            raise ArchiveInputError(f"{self.name}: {exc.format_message()}{hint}") from None
         except click.UsageError as exc:
             raise ArchiveInputError(
                 f"{self.name}: {exc.format_message()} (see pantau {self.name} --help)"
@@ -140,12 +144,14 @@ def export(app: App, /, query: str | None, fmt: str, output: Path | None, **opti
 def stats(app: App, days: int, fmt: str) -> None:
     """Stories per site, per day and per topic, and each site's last crawl."""
     from dataclasses import asdict
+    from datetime import UTC, datetime
 
     from pantau.commands.archive_output import print_stats
     from storage.story import archive_stats
 
     with app.database("stats") as db, db.connection() as conn:
-        numbers = archive_stats(conn, zone=app.settings.timezone, days=days)
+        now = datetime.now(UTC)
+        numbers = archive_stats(conn, zone=app.settings.zone, days=days, now=now)
     if fmt == "json":
         click.echo(json.dumps(asdict(numbers), ensure_ascii=False, indent=2, default=str))
     else:

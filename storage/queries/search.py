@@ -48,7 +48,7 @@ WITH matches AS (
     ORDER BY k.rank DESC, k.published_at DESC NULLS LAST, k.id DESC
     LIMIT %(limit)s OFFSET %(offset)s
 )
-SELECT {hit_columns},
+SELECT {hit_columns}, p.rank,
        ts_headline('indonesian', translate(coalesce(a.lead || ' ', '') || a.body, E'\\x02\\x03', ''),
                    websearch_to_tsquery('indonesian', %(q)s), %(headline_options)s) AS snippet
 FROM page p JOIN articles a ON a.id = p.id
@@ -132,14 +132,13 @@ WHERE article_id = %(id)s ORDER BY version DESC
 # --- stats -----------------------------------------------------------------------------------
 STATS_PER_SITE = """
 SELECT site, count(*) AS stories, max(published_at) AS newest,
-       count(*) FILTER (WHERE first_seen_at >= now() - interval '1 day') AS last_24h
+       count(*) FILTER (WHERE first_seen_at >= %(now)s - interval '1 day') AS last_24h
 FROM articles GROUP BY site ORDER BY site
 """
-# Days are the user's days (%(zone)s), counted by publication date; days with no story show 0.
+# Days are the user's days (%(zone)s) up to %(today)s, counted by publication date; empty days show 0.
 STATS_PER_DAY = """
 SELECT d::date AS day, count(a.id) AS stories
-FROM generate_series((now() AT TIME ZONE %(zone)s)::date - (%(days)s - 1),
-                     (now() AT TIME ZONE %(zone)s)::date, interval '1 day') AS d
+FROM generate_series(%(today)s::date - (%(days)s - 1), %(today)s::date, interval '1 day') AS d
 LEFT JOIN articles a ON (a.published_at AT TIME ZONE %(zone)s)::date = d::date
 GROUP BY d ORDER BY d
 """
