@@ -130,6 +130,9 @@ def _register_commands() -> None:
     # pipelines:
     # daemon:
     # archive:
+    from pantau.commands import archive
+
+    archive.register(cli)
     # backfill:
 
 
