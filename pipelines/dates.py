@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -33,10 +33,10 @@ _MONTHS = {
     "desember": 12, "des": 12, "dec": 12, "december": 12,
 }  # fmt: skip
 _ZONES = {"wib": timezone(timedelta(hours=7)), "wita": timezone(timedelta(hours=8)),
-          "wit": timezone(timedelta(hours=9)), "gmt": timezone.utc, "utc": timezone.utc}  # fmt: skip
+          "wit": timezone(timedelta(hours=9)), "gmt": UTC, "utc": UTC}  # fmt: skip
 
 _MONTH_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_TIME = r"(?:[\s|,.\-–]*(?:pukul\s*)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?!\d)(?::\d{2})?)?"
+_TIME = r"(?:[\s|,.\-–·]*(?:pukul\s*)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?!\d)(?::\d{2})?)?"
 _ZONE = r"(?:\s*(?P<zone>WIB|WITA|WIT|GMT|UTC)\b)?"
 # "15 September 2023 |13:10 WIB", "20 Sep 2023 20:02 WIB", "Kamis 09 Juli 2020 07:26 WIB"
 _WORDY = re.compile(

@@ -95,8 +95,8 @@ class ExtractionRules:
         """Rules from a whole parsed site TOML; reads only [extraction], [boilerplate] and [dates]."""
         ext, dts = site_data.get("extraction", {}), site_data.get("dates", {})
         default = cls()
-        keys = ("title", "title_strip", "lead", "authors", "author_meta", "author_cut", "section", "tags")
-        keys += ("tag_meta", "body", "drop", "visible_date")
+        keys: tuple[str, ...] = ("title", "title_strip", "lead", "authors", "author_meta", "author_cut")
+        keys += ("section", "tags", "tag_meta", "body", "drop", "visible_date")
         values: dict[str, Any] = {k: _strings(ext, k, getattr(default, k)) for k in keys}
         return cls(
             site=str(site_data.get("site", {}).get("name", "")),
@@ -142,19 +142,23 @@ def extract_article(
     if not title:
         raise ExtractionError("no title (site selectors, og:title and JSON-LD headline all empty)")
     published_at, date_source = _parse_published_at(tree, page, rules, url, now or datetime.now(UTC))
-    metadata = {
-        "lead": _parse_lead(tree, page, rules),
-        "authors": _parse_authors(tree, page, rules),
-        "section": _parse_section(tree, page, rules),
-        "tags": _parse_tags(tree, page, rules),
-    }
+    # read before _parse_text prunes the tree (a lead or byline may sit inside the body container)
+    lead, authors = _parse_lead(tree, page, rules), _parse_authors(tree, page, rules)
+    section, tags = _parse_section(tree, page, rules), _parse_tags(tree, page, rules)
     parts = [_parse_text(tree, url, rules)]
     parts += [_parse_text(_parse_page(extra), url, rules) for extra in extra_pages]
     text = "\n".join(p for p in parts if p)
     if len(text) < rules.min_body_chars:
         raise ExtractionError(f"body too short after cleaning ({len(text)} < {rules.min_body_chars} chars)")
     return Extracted(
-        title=title, text=text, published_at=published_at, date_source=date_source, **metadata
+        title=title,
+        lead=lead,
+        text=text,
+        authors=authors,
+        section=section,
+        tags=tags,
+        published_at=published_at,
+        date_source=date_source,
     )
 
 

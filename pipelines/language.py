@@ -55,22 +55,24 @@ class LanguagePipeline:
         settings: Any = crawler.settings.get("PANTAU_SETTINGS")
         return cls(accepted=list(settings.languages) if settings is not None else None)
 
-    def process_item(self, item: Article, spider: Any = None) -> Article:
+    # ``spider`` is optional so that Scrapy 2.13+ does not warn; older Scrapy versions still pass it
+    def process_item(self, item: Article, spider: Any = None) -> Article:  # noqa: ARG002
         """Detect on the extracted body, falling back to the page's ``<html lang>``."""
-        item.language, item.language_prob = detect_language(item.text, _html_lang(item.html))
+        item.language, item.language_prob = detect_language(item.text, html_lang(item.html))
         item.extra["language_accepted"] = item.language in self.accepted
         return item
 
 
-def _html_lang(html: str) -> str | None:
-    """The ``lang`` attribute of the page's ``<html>`` tag, read without parsing the page again."""
-    head = html[:2000].lower()
-    start = head.find("<html")
+def html_lang(html: str) -> str | None:
+    """The ``lang`` attribute of the page's ``<html>`` tag (``id-ID``), read without parsing the page."""
+    head = html[:2000]
+    lowered = head.lower()
+    start = lowered.find("<html")
     if start < 0:
         return None
-    tag = head[start : head.find(">", start)]
-    marker = tag.find("lang=")
+    end = lowered.find(">", start)
+    marker = lowered.find("lang=", start, end)
     if marker < 0:
         return None
-    value = tag[marker + 5 :].lstrip("\"' ")
-    return value.split('"')[0].split("'")[0].split()[0] if value else None
+    value = head[marker + 5 : end].lstrip("\"' ")
+    return value.split('"')[0].split("'")[0].split()[0] if value.strip() else None

@@ -132,7 +132,13 @@ def _jsonld_names(value: Any) -> list[str]:
 def _parse_title(tree: HtmlElement, page: PageMeta, rules: ExtractionRules) -> str:
     found = select_texts(tree, rules.title)
     headline = page.article.get("headline") if page.article else None
-    candidates = [*found[:1], page.get("og:title", "twitter:title") or "", str(headline or "")]
+    last_resort = select_texts(tree, ("title", "h1"))  # <title>, then any h1: older layouts lack the rest
+    candidates = [
+        *found[:1],
+        page.get("og:title", "twitter:title") or "",
+        str(headline or ""),
+        *last_resort[:1],
+    ]
     for candidate in candidates:
         for pattern in rules.title_strip:
             candidate = re.sub(pattern, "", candidate)
