@@ -128,6 +128,9 @@ def _register_commands() -> None:
     # One block per area (pantau/commands/<area>.py); keep each block to its own lines.
     # crawl:
     # pipelines:
+    from pantau.commands.extract import extract
+
+    cli.add_command(extract)
     # daemon:
     # archive:
     from pantau.commands import archive
