@@ -137,7 +137,7 @@ def topic_list(app: App) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--topic", "name", default=DEFAULT_TOPIC, show_default=True, help="Topic to evaluate.")
 @click.option("--baseline", "show_baseline", is_flag=True, help="Also print the plain-AND baseline.")
-@click.option("--unambiguous", is_flag=True, help="Skip stories marked \"ambiguous\": true.")
+@click.option("--unambiguous", is_flag=True, help='Skip stories marked "ambiguous": true.')
 @click.option("--errors", "show_errors", is_flag=True, help="List each misclassified story and why.")
 @click.pass_obj  # the App (pantau.cli imports this module, so not its pass_app)
 def topic_eval(
@@ -150,7 +150,9 @@ def topic_eval(
     stories = [s for s in read_labelled(file) if not (unambiguous and s.ambiguous)]
     scores = {s.id: chosen.score(s.title, s.text) for s in stories}
     confusion = evaluate(stories, lambda s: scores[s.id].on_topic)
-    click.echo(f"topic {chosen.name} ({chosen.title}), threshold {chosen.threshold:g}, {len(stories)} stories")
+    click.echo(
+        f"topic {chosen.name} ({chosen.title}), threshold {chosen.threshold:g}, {len(stories)} stories"
+    )
     if show_errors:
         for s in stories:
             if scores[s.id].on_topic != s.label:

@@ -295,7 +295,7 @@ def test_a_bad_topic_file_names_the_file_and_the_key(tmp_path, content, expected
 
 def test_an_undecodable_topic_file_is_reported(tmp_path):
     (tmp_path / "latin.toml").write_bytes(b'name = "caf\xe9"\n')
-    with pytest.raises(ConfigError, match="latin.toml"):
+    with pytest.raises(ConfigError, match=r"latin\.toml"):
         load_topic(tmp_path / "latin.toml")
 
 
