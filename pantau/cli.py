@@ -131,6 +131,9 @@ def _register_commands() -> None:
     from pantau.commands.extract import extract
 
     cli.add_command(extract)
+    from pantau.commands.topic import topic
+
+    cli.add_command(topic)
     # daemon:
     # archive:
     from pantau.commands import archive
