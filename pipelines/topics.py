@@ -14,11 +14,12 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing import TYPE_CHECKING
 
 from pipelines.items import TopicScore
+
+if TYPE_CHECKING:
+    from pipelines.relevance import GroupSpec, TopicSpec
 
 # Indonesian affixes a lowercase term may carry: per+senjata+an+nya, bersenjata, rudal-rudal.
 _PREFIX = r"(?:me[mn]?g?|pe[mnr]?g?|ber|di|ter|ke|se)?"
@@ -29,7 +30,7 @@ _JOINER = r"[\s\-\u2010\u2011]*"  # "Kim Jong Un" = "Kim Jong-un"; "kerja sama" 
 _ATTRIBUTION_WORDS = 3
 # Scoring reads this much of a body: stories are far shorter, and it bounds the time on junk input.
 MAX_TEXT_CHARS = 100_000
-MAX_SENTENCES = 2_000
+MAX_SENTENCES = 2_000  # and this many sentences (a page of one-word lines)
 # Lines (or the rest of a line) that point at other stories or ads, not at this story's subject.
 _NOT_STORY = re.compile(  # [ \t], not \s: a match never runs over a line end (nor rescans blank lines)
     r"(?:\b(?:baca|simak|lihat|tonton|cek|klik)(?:[ \t]+(?:juga|pula|selengkapnya|video|berita))+\b"
@@ -43,63 +44,6 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])|(
 # Text without punctuation is cut into pieces of about this many characters, so that "near each
 # other" keeps its meaning on a page whose sentences could not be found.
 _LONGEST_SENTENCE = 400
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class GroupSpec(_Strict):
-    """One group of terms in a topic file."""
-
-    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    role: Literal["required", "context"] = "required"
-    penalty: float = Field(1.0, ge=0)
-    terms: list[str] = Field(min_length=1)
-
-    @field_validator("terms")
-    @classmethod
-    def _real_terms(cls, terms: list[str]) -> list[str]:
-        for term in terms:
-            if not re.search(r"\w", term):
-                raise ValueError(f"term {term!r} has no letters or digits")
-        return terms
-
-
-class ScoringSpec(_Strict):
-    """How evidence is weighed (see the comments in the shipped topic file)."""
-
-    window: int = Field(2, ge=1, le=10)
-    lead_sentences: int = Field(4, ge=0)
-    lead_weight: float = Field(2.0, ge=0)
-    body_weight: float = Field(1.0, ge=0)
-    title_weight: float = Field(3.0, ge=0)
-    title_partial_weight: float = Field(1.0, ge=0)
-    relation: list[str] = Field(default_factory=list)
-    relation_title_weight: float = Field(2.0, ge=0)
-    body_cap: float = Field(8.0, gt=0)
-    context_below: float = Field(6.0, ge=0)
-
-
-class TopicSpec(_Strict):
-    """A topic file as written."""
-
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
-    title: str = Field(min_length=1)
-    description: str = ""
-    threshold: float = Field(gt=0)
-    scoring: ScoringSpec = Field(default_factory=ScoringSpec)
-    groups: list[GroupSpec] = Field(min_length=1)
-
-    @field_validator("groups")
-    @classmethod
-    def _one_required(cls, groups: list[GroupSpec]) -> list[GroupSpec]:
-        if not any(group.role == "required" for group in groups):
-            raise ValueError("at least one group needs role = 'required'")
-        names = [group.name for group in groups]
-        if len(set(names)) != len(names):
-            raise ValueError(f"group names must be unique (got {names})")
-        return groups
 
 
 def _words(term: str) -> list[str]:
@@ -126,7 +70,7 @@ def term_pattern(terms: Iterable[str], *, capture: bool = False) -> str:
     Longest terms come first, so the most specific wins.
     """
     indexed = sorted(enumerate(terms), key=lambda pair: -len(pair[1]))
-    initials = {term.strip()[0].lower() for _, term in indexed}
+    initials = {term.strip(" -\u2010\u2011")[0].lower() for _, term in indexed}
     if any(not _is_name(term) for _, term in indexed):
         initials |= _PREFIX_INITIALS
     names = [_affixed(term, f"t{i}" if capture else "") for i, term in indexed if _is_name(term)]

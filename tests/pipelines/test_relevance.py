@@ -283,6 +283,7 @@ def test_several_topics_coexist(tmp_path):
         (MINIMAL.format(name="bad") + "[scoring]\nwindow = 0\n", "'scoring.window'"),
         (MINIMAL.format(name="bad").replace('name = "palm"', 'name = "p"\nrole = "context"'), "'groups'"),
         (MINIMAL.format(name="other"), "'name' is 'other' but must equal the file name 'bad'"),
+        (MINIMAL.format(name="bad") + "[scoring]\nrelation = ['palm', 'oil']\n", "['oil'], which are not"),
     ],
 )
 def test_a_bad_topic_file_names_the_file_and_the_key(tmp_path, content, expected):
