@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import psycopg
 from psycopg import conninfo
@@ -117,7 +117,10 @@ class StorePipeline:
         return item
 
     def _store_with_retries(self, item: Article) -> StoreResult:
-        for attempt, delay in enumerate((*self.retry_delays, None), start=1):
+        delays = iter(self.retry_delays)
+        attempt = 0
+        while True:
+            attempt += 1
             try:
                 return store_article(self._connection(), item, max_distance=self.max_distance)
             except psycopg.OperationalError as exc:
@@ -126,13 +129,13 @@ class StorePipeline:
                 log.warning(
                     "storing %s failed (attempt %d): %s", item.canonical_url, attempt, first_line(exc)
                 )
+                delay = next(delays, None)
                 if delay is None:
-                    return self._give_up(item, exc)
+                    self._give_up(item, exc)
                 self._inc("pantau/db_retries")
                 self.sleep(delay)
-        raise AssertionError("unreachable")
 
-    def _give_up(self, item: Article, exc: Exception) -> StoreResult:
+    def _give_up(self, item: Article, exc: Exception) -> NoReturn:
         self.failed = True
         self._inc("pantau/db_failures")
         message = (
