@@ -1,0 +1,1 @@
+"""The daemon: scheduled crawls, digest building and delivery, site health."""

@@ -1,0 +1,222 @@
+"""Building digests: every period a subscription's schedule says should exist, with its stories.
+
+Catch-up driven: each run computes the period ends up to now, inserts the missing digest rows
+(ON CONFLICT DO NOTHING) and, in the same transaction, chooses the stories, renders the message and
+queues one delivery per recipient. Missed fires, double fires, restarts and DST therefore all
+collapse to the same rows, and a re-send is byte-identical.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from pantau.errors import ConfigError
+from scheduler import render
+from scheduler.crash import crash_point
+from scheduler.mail import check_address, message_id
+from scheduler.schedules import Schedule, fire_times, parse_schedule
+from storage import digests as store
+from storage.digests import Candidate
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from pantau.config import Settings, SubscriptionConfig
+
+log = logging.getLogger(__name__)
+CATCH_UP = timedelta(days=7)  # periods that ended longer ago than this are folded into the next one
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A configured subscription, validated: parsed schedule, checked recipients, topic titles."""
+
+    config: SubscriptionConfig
+    schedule: Schedule
+    recipients: list[str]
+    topic_titles: list[str]
+
+    @property
+    def name(self) -> str:
+        """The subscription's name (its key in the archive)."""
+        return self.config.name
+
+
+@dataclass(frozen=True)
+class Built:
+    """A digest this run created."""
+
+    id: int
+    subscription: str
+    period_end: datetime
+    status: str  # ready (queued for its recipients) or empty (nothing to send)
+    subject: str
+    text: str
+
+
+def load_subscriptions(settings: Settings) -> list[Subscription]:
+    """The configured subscriptions, validated; ConfigError naming the subscription and key."""
+    from pipelines.relevance import load_topics
+
+    titles = {topic.name: topic.title for topic in load_topics(settings.topics_dir)}
+    result = []
+    for sub in settings.subscriptions:
+        owner = f"subscription {sub.name!r}"
+        unknown = [t for t in sub.topics if t not in titles]
+        if unknown:
+            raise ConfigError(
+                f"{owner}: unknown topic(s) {unknown}; topics in {settings.topics_dir}: {sorted(titles)}"
+            )
+        recipients = [check_address(r, f"{owner} recipients") for r in sub.recipients]
+        schedule = parse_schedule(sub.schedule, sub.timezone, owner=owner)
+        result.append(Subscription(sub, schedule, recipients, [titles[t] for t in sub.topics]))
+        if not recipients:
+            log.warning("subscription %s has no recipients: no digests are built for it", sub.name)
+    return result
+
+
+def sync(conn: psycopg.Connection, subscriptions: list[Subscription], now: datetime) -> None:
+    """Mirror the configured subscriptions into the archive (digests reference them)."""
+    for sub in subscriptions:
+        store.upsert_subscription(conn, sub.name, sub.config.model_dump(mode="json"), now)
+
+
+def periods(conn: psycopg.Connection, sub: Subscription, now: datetime) -> list[tuple[datetime, datetime]]:
+    """The (start, end] periods due by `now` that have no digest yet, oldest first, chained."""
+    anchor = store.last_period_end(conn, sub.name) or store.subscription_created_at(conn, sub.name)
+    ends = list(fire_times(sub.schedule, max(anchor, now - CATCH_UP), now))
+    if sub.schedule.immediate:
+        ends = ends[-1:]  # as-it-happens: one period up to the latest slice end
+    starts = [anchor, *ends[:-1]]
+    return list(zip(starts, ends, strict=True))
+
+
+def build_due(
+    conn: psycopg.Connection,
+    settings: Settings,
+    subscriptions: list[Subscription],
+    now: datetime,
+    *,
+    health: list[str],
+) -> list[Built]:
+    """Create every due digest of the given subscriptions, one transaction per period."""
+    built = []
+    for sub in subscriptions:
+        if not sub.recipients:
+            continue
+        for start, end in periods(conn, sub, now):
+            crash_point("before_build")
+            with conn.transaction():
+                digest = build_one(conn, settings, sub, start, end, now, health=health)
+            crash_point("after_build")
+            if digest is not None:
+                built.append(digest)
+    return built
+
+
+def build_one(
+    conn: psycopg.Connection,
+    settings: Settings,
+    sub: Subscription,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    *,
+    health: list[str],
+) -> Built | None:
+    """Create one period's digest with its stories, message and deliveries (caller's transaction).
+
+    None when the period already has a digest, or when it is an empty as-it-happens slice.
+    """
+    params = _selection(settings, sub, start, end)
+    new = _best_per_cluster(store.candidates(conn, params, updated=False))
+    changed = _best_per_cluster(store.candidates(conn, params, updated=True))
+    if not new and not changed and sub.schedule.immediate:
+        return None  # no row: the next slice's period starts where this one did
+    digest_id = store.insert_digest(conn, sub.name, start, end, now)
+    if digest_id is None:
+        return None
+    chosen = [(c, False) for c in new] + [(c, True) for c in changed]
+    for rank, (candidate, updated) in enumerate(chosen, start=1):
+        store.insert_item(conn, digest_id, candidate, rank, updated=updated)
+    entries = _entries(conn, sub, chosen, end)
+    content = render.render(
+        entries,
+        topic_titles=sub.topic_titles,
+        period_end_local=end.astimezone(sub.schedule.zone),
+        period_label=_period_label(start, end, sub.schedule.zone),
+        health=health,
+        unsubscribe_url=settings.mail.unsubscribe_url or None,
+    )
+    send = bool(chosen) or sub.config.send_empty
+    status = "ready" if send else "empty"
+    store.set_content(
+        conn,
+        digest_id,
+        subject=content.subject,
+        body_text=content.text,
+        body_html=content.html,
+        message_id=message_id(digest_id, "", settings.mail.sender),
+        status=status,
+        finished_at=None if send else now,
+    )
+    if send:
+        for recipient in sub.recipients:
+            store.add_delivery(
+                conn, digest_id, recipient, message_id(digest_id, recipient, settings.mail.sender), now
+            )
+    log.info(
+        "digest built: %d stories, %s",
+        len(chosen),
+        "queued" if send else "nothing to send",
+        extra={"subscription": sub.name, "digest_id": digest_id},
+    )
+    return Built(digest_id, sub.name, end, status, content.subject, content.text)
+
+
+def _selection(settings: Settings, sub: Subscription, start: datetime, end: datetime) -> dict[str, Any]:
+    return {
+        "subscription": sub.name,
+        "start": start,
+        "end": end,
+        "topics": sub.config.topics,
+        "min_score": sub.config.min_score,
+        "include_backfill": sub.config.include_backfill,
+        "languages": settings.languages,
+    }
+
+
+def _best_per_cluster(candidates: list[Candidate]) -> list[Candidate]:
+    """One article per story: the best-scoring (then earliest id); stories best first, then newest."""
+    best: dict[int, Candidate] = {}
+    for cand in sorted(candidates, key=lambda c: (-c.score, c.id)):
+        best.setdefault(cand.cluster, cand)
+    epoch = datetime.min.replace(tzinfo=ZoneInfo("UTC"))
+    return sorted(best.values(), key=lambda c: (-c.score, -(c.published_at or epoch).timestamp(), c.id))
+
+
+def _entries(
+    conn: psycopg.Connection, sub: Subscription, chosen: list[tuple[Candidate, bool]], end: datetime
+) -> list[render.Entry]:
+    rows = store.entry_rows(conn, [c.id for c, _ in chosen], sub.config.topics, end)
+    zone = sub.schedule.zone
+    return [
+        render.Entry(
+            title=render.clean(rows[c.id].title),
+            outlet=render.outlet_name(rows[c.id].site),
+            published=render.local_time(rows[c.id].published_at, zone),
+            url=render.safe_link(rows[c.id].canonical_url),
+            snippet=render.snippet(rows[c.id].lead, rows[c.id].body, rows[c.id].terms),
+            also=[render.outlet_name(s) for s in rows[c.id].also_sites],
+            updated=updated,
+        )
+        for c, updated in chosen
+    ]
+
+
+def _period_label(start: datetime, end: datetime, zone: ZoneInfo) -> str:
+    return f"Stories first seen {render.local_time(start, zone)} – {render.local_time(end, zone)}"

@@ -1,0 +1,119 @@
+"""What `pantau status` prints and what `pantau digest --dry-run` shows (nothing recorded)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+import psycopg
+
+from scheduler import digest, health
+from scheduler.render import local_time, outlet_name
+from scheduler.schedules import next_fire
+from storage import digests as digest_store
+from storage import status as store
+
+if TYPE_CHECKING:
+    from pantau.config import Settings
+    from storage.db import Database
+
+
+def status_lines(
+    conn: psycopg.Connection, settings: Settings, now: datetime, stale: timedelta
+) -> Iterator[str]:
+    """The lines of `pantau status`: daemon, sites, digests, deliveries."""
+    zone = settings.zone
+    yield _daemon_line(store.latest_heartbeat(conn), now, stale, zone)
+    yield "sites:"
+    for site in health.assess_all(conn, settings, now):
+        yield "  " + _site_line(site, zone)
+    yield "digests:"
+    subscriptions = {s.name: s for s in digest.load_subscriptions(settings)}
+    last = {name: (end, state) for name, end, state in store.last_digests(conn)}
+    for name, sub in subscriptions.items():
+        end, state = last.get(name, (None, "none yet"))
+        upcoming = next_fire(sub.schedule, max(end or now, now))
+        yield (
+            f"  {name}: last period ended {local_time(end, zone) if end else '-'} ({state}); "
+            f"next {local_time(upcoming, zone) if upcoming else '-'}"
+        )
+    counts = store.delivery_counts(conn)
+    yield "deliveries: " + ", ".join(
+        f"{counts.get(k, 0)} {k}" for k in ("pending", "sending", "sent", "failed")
+    )
+    for item in store.open_deliveries(conn):
+        due = local_time(item.next_attempt_at, zone)
+        yield (
+            f"  {item.status} #{item.id} {item.subscription} {local_time(item.period_end, zone)} -> "
+            f"{item.recipient}: attempt {item.attempts}, next {due}{_err(item.last_error)}"
+        )
+    for item in store.failed_deliveries(conn):
+        yield (
+            f"  FAILED #{item.id} {item.subscription} {local_time(item.period_end, zone)} -> "
+            f"{item.recipient} after {item.attempts} attempt(s){_err(item.last_error)}"
+        )
+
+
+def _err(error: str | None) -> str:
+    return f": {error}" if error else ""
+
+
+def _daemon_line(beat: store.Heartbeat | None, now: datetime, stale: timedelta, zone: object) -> str:
+    if beat is None:
+        return "daemon: never ran on this database (start it with `pantau run`)"
+    if beat.stopped_at is not None:
+        return f"daemon: stopped at {local_time(beat.stopped_at, zone)} (pid {beat.pid} on {beat.hostname})"
+    age = (now - beat.beat_at).total_seconds()
+    state = "alive" if now - beat.beat_at <= stale else "NOT RESPONDING"
+    return (
+        f"daemon: {state}, pid {beat.pid} on {beat.hostname}, last heartbeat {age:.0f} s ago, "
+        f"up since {local_time(beat.started_at, zone)}"
+    )
+
+
+def _site_line(site: health.SiteHealth, zone: object) -> str:
+    run = site.last_run
+    if run is None:
+        last = "never crawled"
+    else:
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(run.counts.items()) if isinstance(v, int | float))
+        reason = f": {run.reason}" if run.reason else ""
+        last = f"last {local_time(run.started_at, zone)} {run.status}{reason}" + (
+            f" ({counts})" if counts else ""
+        )
+    state = "FLAGGED: " + "; ".join(site.flags) if site.flags else "ok"
+    upcoming = local_time(site.next_run, zone) if site.next_run else "-"
+    return f"{outlet_name(site.site):8} {last}; next {upcoming}; {state}"
+
+
+def preview(db: Database, settings: Settings, now: datetime, only: str | None = None) -> list[str]:
+    """The text of every digest due now (or, if none is, of the next one so far); all rolled back."""
+    subscriptions = [s for s in digest.load_subscriptions(settings) if only is None or s.name == only]
+    texts: list[str] = []
+    with db.connection() as conn:
+        try:
+            with conn.transaction():
+                digest.sync(conn, subscriptions, now)
+                footer = health.footer_lines(health.assess_all(conn, settings, now))
+                for sub in subscriptions:
+                    texts += _preview_one(conn, settings, sub, now, footer)
+                raise psycopg.Rollback()
+        except psycopg.Rollback:  # pragma: no cover - psycopg swallows it; kept for clarity
+            pass
+    return texts
+
+
+def _preview_one(
+    conn: psycopg.Connection, settings: Settings, sub: digest.Subscription, now: datetime, footer: list[str]
+) -> list[str]:
+    built = [b for b in digest.build_due(conn, settings, [sub], now, health=footer) if b.status == "ready"]
+    heading = f"=== {sub.name}: due now (dry run, nothing sent) ==="
+    if not built:
+        start = digest_store.last_period_end(conn, sub.name) or digest_store.subscription_created_at(
+            conn, sub.name
+        )
+        one = digest.build_one(conn, settings, sub, start, now, now, health=footer) if start < now else None
+        built = [one] if one else []
+        heading = f"=== {sub.name}: nothing due; the next digest so far (dry run) ==="
+    return [f"{heading}\nSubject: {b.subject}\n\n{b.text}" for b in built]
