@@ -135,6 +135,10 @@ def _register_commands() -> None:
 
     cli.add_command(topic)
     # daemon:
+    from pantau.commands import daemon
+
+    for command in (daemon.run, daemon.status, daemon.digest):
+        cli.add_command(command)
     # archive:
     from pantau.commands import archive
 

@@ -75,6 +75,20 @@ class MailConfig(Section):
     unsubscribe_url: str = ""
     max_attempts: int = Field(8, ge=1)
     timeout: int = Field(30, ge=1, description="seconds")
+    # A delivery claimed longer ago than this whose sender died is queued again (the only
+    # duplicate window: see README "Digests are sent exactly once").
+    lease_minutes: float = Field(15, ge=0)
+
+
+class HealthConfig(Section):
+    """When a site is flagged unhealthy (in `pantau status`, the log and the next digest's footer)."""
+
+    failures_in_a_row: int = Field(3, ge=1, description="failed/blocked/timed-out runs in a row")
+    quiet_factor: float = Field(4.0, gt=1, description="times the site's usual gap between new stories")
+    quiet_min_hours: float = Field(6, gt=0, description="never flag a shorter quiet spell")
+    history_days: int = Field(14, ge=1, description="history the usual gap is measured over")
+    # Explicit per-site limits (hours without a new story), instead of the learned one.
+    quiet_hours: dict[str, float] = Field(default_factory=dict)
 
 
 class SubscriptionConfig(Section):
@@ -117,6 +131,7 @@ class Settings(BaseSettings):
     database: DatabaseConfig = Field(default_factory=DatabaseConfig)
     crawl: CrawlConfig = Field(default_factory=CrawlConfig)
     mail: MailConfig = Field(default_factory=MailConfig)
+    health: HealthConfig = Field(default_factory=HealthConfig)
     web: WebConfig = Field(default_factory=WebConfig)
     subscriptions: list[SubscriptionConfig] = Field(default_factory=list)
 
