@@ -164,7 +164,9 @@ def _write_topics(conn: psycopg.Connection, article_id: int, article: Article) -
             cur.executemany(q.UPSERT_TOPIC, rows)
 
 
-def store_article(conn: psycopg.Connection, article: Article, *, max_distance: int = 3) -> StoreResult:
+def store_article(
+    conn: psycopg.Connection, article: Article, *, max_distance: int = NEAR_DUPLICATE_DISTANCE
+) -> StoreResult:
     """Store one article in its own transaction: insert, update (keeping the old text) or touch.
 
     Also upserts its topic scores and marks its discovered URL 'stored', all or nothing.
