@@ -28,7 +28,9 @@ class OneLineCommand(click.Command):
             return super().parse_args(ctx, args)
         except click.NoSuchOption as exc:
             excluding = not (exc.option_name or "").startswith("--")
-            hint = "; to exclude a word, put the query after --: pantau search -- '-word'" if excluding else ""
+            hint = (
+                "; to exclude a word, put the query after --: pantau search -- '-word'" if excluding else ""
+            )
             raise ArchiveInputError(f"{self.name}: {exc.format_message()}{hint}") from None
         except click.UsageError as exc:
             raise ArchiveInputError(

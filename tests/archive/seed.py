@@ -187,14 +187,23 @@ def seed_archive(conn) -> dict[str, int]:
             row = conn.execute(
                 INSERT_ARTICLE,
                 {
-                    "site": story.site, "sid": str(number), "canonical": canonical,
-                    "url": story.url or canonical + "?page=all", "title": story.title, "lead": story.lead,
-                    "body": story.body, "authors": story.authors, "published_at": story.published_at,
-                    "date_source": story.date_source, "language": story.language,
-                    "hash": hashlib.sha256(story.body.encode()).hexdigest(), "simhash": number,
-                    "version": 2 if updated else 1, "first_seen": first_seen,
+                    "site": story.site,
+                    "sid": str(number),
+                    "canonical": canonical,
+                    "url": story.url or canonical + "?page=all",
+                    "title": story.title,
+                    "lead": story.lead,
+                    "body": story.body,
+                    "authors": story.authors,
+                    "published_at": story.published_at,
+                    "date_source": story.date_source,
+                    "language": story.language,
+                    "hash": hashlib.sha256(story.body.encode()).hexdigest(),
+                    "simhash": number,
+                    "version": 2 if updated else 1,
+                    "first_seen": first_seen,
                     "updated_at": first_seen + timedelta(hours=3) if updated else None,
-                },  # fmt: skip
+                },
             ).fetchone()
             ids[story.key] = row[0]
             score, on_topic, terms = story.topic
@@ -213,5 +222,7 @@ def seed_archive(conn) -> dict[str, int]:
         )  # fmt: skip
         for site, status in (("okezone", "finished"), ("detik", "failed"), ("kompas", "finished")):
             start = datetime(2025, 2, 2, 6, 0, tzinfo=WIB)
-            conn.execute(INSERT_RUN, (site, start, start + timedelta(minutes=4), status, json.dumps({"stored": 3})))
+            conn.execute(
+                INSERT_RUN, (site, start, start + timedelta(minutes=4), status, json.dumps({"stored": 3}))
+            )
     return ids

@@ -16,7 +16,8 @@ BULK = 5000
 BULK_INSERT = """
 INSERT INTO articles (site, site_article_id, canonical_url, url, title, body, published_at,
                       language, content_hash, simhash)
-SELECT 'kompas', 'bulk-' || n, 'https://www.kompas.com/read/bulk/' || n, 'https://www.kompas.com/read/bulk/' || n,
+SELECT 'kompas', 'bulk-' || n, 'https://www.kompas.com/read/bulk/' || n,
+       'https://www.kompas.com/read/bulk/' || n || '?page=all',
        'Laporan ' || n || ' tentang amunisi', 'Kiriman amunisi nomor ' || n || ' tiba di pelabuhan.',
        timestamptz '2022-01-01 00:00+07' + n * interval '1 minute', 'id', md5(n::text), n
 FROM generate_series(1, %(n)s) AS n
@@ -48,7 +49,11 @@ def test_jsonl_has_every_field_and_topics(pantau, archive):
     assert record["cluster_id"] == archive["pasokan"]
     assert record["version"] == 2
     assert record["topics"] == {
-        TOPIC: {"score": 7.5, "on_topic": True, "matched_terms": ["Korea Utara", "Rusia", "persenjataan", "amunisi"]}
+        TOPIC: {
+            "score": 7.5,
+            "on_topic": True,
+            "matched_terms": ["Korea Utara", "Rusia", "persenjataan", "amunisi"],
+        }
     }
     assert "raw_html" not in record
     assert "exported 1 stories" in result.stderr
@@ -59,7 +64,9 @@ def test_export_with_query_and_csv(pantau, archive, tmp_path):
     result = pantau("export", "amunisi", "--until", "2025-12-31", "--format", "csv", "--output", str(out))
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
-    assert {int(r["id"]) for r in rows} == {archive[k] for k in ("pasokan", "pasokan-detik", "pasokan-kompas")}
+    assert {int(r["id"]) for r in rows} == {
+        archive[k] for k in ("pasokan", "pasokan-detik", "pasokan-kompas")
+    }
     assert json.loads(rows[0]["topics"])[TOPIC]["on_topic"] is True
     assert rows[0]["authors"] == "Assyifa Eka Putri"
 

@@ -13,7 +13,6 @@ def test_stemming_finds_affixed_forms(search_ids):
     # "senjata" is stored as persenjataan / senjata; the stemmer joins them.
     found = search_ids("senjata")
     assert {"pasokan", "hostile", "undated"} <= set(found)
-    assert "persenjataan" not in {"x"}  # sanity for the next line's intent
     assert set(search_ids("persenjataan")) >= {"pasokan", "pasokan-kompas", "hostile"}
 
 
@@ -37,7 +36,10 @@ def test_exclusion_and_or(search_ids):
 
 def test_site_and_language_filters(search_ids):
     assert set(search_ids("amunisi", "--site", "detik")) == {"pasokan-detik"}
-    assert set(search_ids("amunisi", "--site", "detik", "--site", "kompas")) == {"pasokan-detik", "pasokan-kompas"}
+    assert set(search_ids("amunisi", "--site", "detik", "--site", "kompas")) == {
+        "pasokan-detik",
+        "pasokan-kompas",
+    }
     assert search_ids("troops", "--lang", "en") == ["troops-en"]
     assert search_ids("troops", "--lang", "id") == []
 
@@ -51,7 +53,11 @@ def test_dates_are_whole_days_in_the_users_zone(search_ids):
     assert set(search_ids("amunisi", "--since", "2025-02-01")) == {"pasokan-detik", "pasokan-kompas"}
     # In a zone 8 hours behind UTC (Los Angeles), 23:30 WIB on Jan 31 is still Jan 31, and 08:00 WIB
     # on Feb 1 is 17:00 on Jan 31: all three are on Jan 31 there.
-    la = set(search_ids("amunisi", "--since", "2025-01-31", "--until", "2025-01-31", timezone="America/Los_Angeles"))
+    la = set(
+        search_ids(
+            "amunisi", "--since", "2025-01-31", "--until", "2025-01-31", timezone="America/Los_Angeles"
+        )
+    )
     assert la == {"pasokan", "pasokan-detik", "pasokan-kompas"}
     # In Tokyo (UTC+9) the first copy is 01:30 on Feb 1.
     tokyo = set(search_ids("amunisi", "--until", "2025-01-31", timezone="Asia/Tokyo"))
@@ -71,7 +77,11 @@ def test_topic_and_min_score(search_ids):
         "pasokan", "pasokan-detik", "pasokan-kompas", "kn23", "pakta", "kursk",
     }  # fmt: skip
     assert "wisata" in search_ids("rusia")  # off topic, found without --topic
-    assert set(search_ids("rusia", "--topic", "nk-russia-arms", "--min-score", "7.5")) == {"pasokan", "kn23", "pakta"}
+    assert set(search_ids("rusia", "--topic", "nk-russia-arms", "--min-score", "7.5")) == {
+        "pasokan",
+        "kn23",
+        "pakta",
+    }
     assert set(search_ids("rusia", "--min-score", "0.9")) >= {"wisata"}
     assert "emas" not in search_ids("rusia", "--min-score", "0.9")
 
@@ -98,9 +108,10 @@ def test_snippets_highlight_matches_and_escape_scraped_html(pantau, archive):
     hits = json.loads(pantau("search", "rahasia", "--format", "json").stdout)
     (hit,) = hits
     assert "<script>" not in hit["snippet_html"]
-    assert "&lt;" in hit["snippet_html"] or "script" not in hit["snippet_html"]
+    assert "publik &amp; [bold]media" in hit["snippet_html"]  # scraped text, escaped
     assert "<mark>rahasia</mark>" in hit["snippet_html"]
-    assert "\x02" not in hit["snippet"] and "rahasia" in hit["snippet"]
+    assert "\x02" not in hit["snippet"]
+    assert "rahasia" in hit["snippet"]
 
 
 def test_table_format_shows_title_snippet_and_local_time(pantau):
@@ -113,13 +124,17 @@ def test_table_format_shows_title_snippet_and_local_time(pantau):
 
 def test_table_does_not_interpret_scraped_markup(pantau):
     result = pantau("search", "rahasia")
-    assert "[bold]media[/bold]" in result.stdout.replace("\n", "") or "[bold]media" in result.stdout
+    assert "[bold]media" in result.stdout  # printed as text, not taken as console markup
 
 
 def test_jsonl_and_csv_formats_parse(pantau, archive):
     lines = pantau("search", "amunisi", "--format", "jsonl").stdout.splitlines()
     records = [json.loads(line) for line in lines]
-    assert {r["id"] for r in records} == {archive["pasokan"], archive["pasokan-detik"], archive["pasokan-kompas"]}
+    assert {r["id"] for r in records} == {
+        archive["pasokan"],
+        archive["pasokan-detik"],
+        archive["pasokan-kompas"],
+    }
     rows = list(csv.DictReader(io.StringIO(pantau("search", "amunisi", "--format", "csv").stdout)))
     assert {int(r["id"]) for r in rows} == {r["id"] for r in records}
     assert all(r["published_at"].endswith("+07:00") for r in rows)

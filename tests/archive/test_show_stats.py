@@ -25,7 +25,7 @@ def test_show_by_id_gives_text_metadata_topics_copies_versions(pantau, archive):
 
 
 def test_show_by_url_variant(pantau, archive):
-    canonical = f"https://news.okezone.com/read/2025/1000/pasokan"
+    canonical = "https://news.okezone.com/read/2025/1000/pasokan"
     for url in (canonical, canonical + "?page=all"):
         result = pantau("show", url, "--format", "json")
         assert result.exit_code == 0, result.output

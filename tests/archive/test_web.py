@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+import httpx
 import pytest
 from lxml import etree
-import httpx
 
 from tests.archive.conftest import FILES
 from tests.archive.seed import TOPIC
@@ -87,7 +87,9 @@ def test_api_search_and_article(client, archive):
     assert client.get("/api/articles/999999").status_code == 404
 
 
-@pytest.mark.parametrize("path", ["/", "/api/search", "/api/articles/1", "/feeds/nk-russia-arms.atom", "/static/style.css"])
+@pytest.mark.parametrize(
+    "path", ["/", "/api/search", "/api/articles/1", "/feeds/nk-russia-arms.atom", "/static/style.css"]
+)
 def test_only_get_and_head(client, path):
     assert client.post(path, data={"q": "x"}).status_code == 405
     assert client.delete(path).status_code == 405
@@ -105,8 +107,13 @@ def _check_atom_rules(feed) -> None:
         assert all(e.find("a:author", ATOM) is not None for e in entries)
     for entry in entries:
         links = entry.findall("a:link", ATOM)
-        assert any(link.get("rel", "alternate") == "alternate" for link in links) or entry.find("a:content", ATOM) is not None
-    for element in feed.iter("{http://www.w3.org/2005/Atom}updated", "{http://www.w3.org/2005/Atom}published"):
+        assert (
+            any(link.get("rel", "alternate") == "alternate" for link in links)
+            or entry.find("a:content", ATOM) is not None
+        )
+    for element in feed.iter(
+        "{http://www.w3.org/2005/Atom}updated", "{http://www.w3.org/2005/Atom}published"
+    ):
         assert RFC3339.match(element.text), element.text
         datetime.fromisoformat(element.text)
 
