@@ -146,3 +146,38 @@ def test_atom_feed_validates_and_has_one_entry_per_story(client, archive):
 
 def test_unknown_feed_is_404(client):
     assert client.get("/feeds/cuaca.atom").status_code == 404
+
+
+def test_pantau_serve_command_serves_the_archive(database_url, archive, tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PANTAU_")}
+    env.update(PANTAU_DATABASE_URL=database_url, PANTAU_DATA_DIR=str(tmp_path))
+    command = [sys.executable, "-m", "pantau", "serve", "--port", str(port)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert server.poll() is None, server.stderr.read() if server.stderr else ""
+            try:
+                response = httpx.get(
+                    f"http://127.0.0.1:{port}/api/search", params={"q": "kharkiv"}, timeout=2
+                )
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "pantau serve did not answer within 30 s"
+                time.sleep(0.1)
+        assert [hit["id"] for hit in response.json()["results"]] == [archive["kn23"]]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        for stream in (server.stdout, server.stderr):
+            if stream:
+                stream.close()
