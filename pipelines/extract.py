@@ -179,17 +179,22 @@ def _parse_page(html: str) -> HtmlElement:
 
 def _parse_text(tree: HtmlElement, url: str, rules: ExtractionRules) -> str:
     """The cleaned body: the site's container(s) if they hold enough text, else the whole page."""
-    for spec in (*COMMON_DROP, *rules.drop):
-        for node in select_nodes(tree, spec):
-            node.drop_tree()  # keeps the node's tail text, which belongs to its parent
     containers = _body_containers(tree, rules)
     if containers:
         doc = lxml.html.document_fromstring("<html><body></body></html>")
         doc.body.extend(deepcopy(node) for node in containers)
+        _prune(doc, rules)  # on the small copy: a whole-page scan per selector costs more than trafilatura
         text = rules.boilerplate.clean(_trafilatura_text(doc, url, fast=True))
         if len(text) >= rules.min_body_chars:
             return text
+    _prune(tree, rules)
     return rules.boilerplate.clean(_trafilatura_text(tree, url, fast=False))
+
+
+def _prune(tree: HtmlElement, rules: ExtractionRules) -> None:
+    for spec in (*COMMON_DROP, *rules.drop):
+        for node in select_nodes(tree, spec):
+            node.drop_tree()  # keeps the node's tail text, which belongs to its parent
 
 
 def _body_containers(tree: HtmlElement, rules: ExtractionRules) -> list[HtmlElement]:
