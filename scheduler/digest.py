@@ -91,6 +91,8 @@ def periods(conn: psycopg.Connection, sub: Subscription, now: datetime) -> list[
     ends = list(fire_times(sub.schedule, max(anchor, now - CATCH_UP), now))
     if sub.schedule.immediate:
         ends = ends[-1:]  # as-it-happens: one period up to the latest slice end
+    if not ends:
+        return []
     starts = [anchor, *ends[:-1]]
     return list(zip(starts, ends, strict=True))
 

@@ -52,12 +52,57 @@ def parse_schedule(text: str, zone: str, *, owner: str = "schedule") -> Schedule
     try:
         if daily:
             return Schedule(text, tz, CronTrigger(hour=int(daily[1]), minute=int(daily[2]), timezone=tz))
-        return Schedule(text, tz, CronTrigger.from_crontab(spec, timezone=tz))
+        return Schedule(text, tz, _from_crontab(spec, tz))
     except ValueError as exc:
         raise ConfigError(
             f"{owner}: invalid schedule {text!r} ({exc}); use 'hourly', 'daily HH:MM', 'as-it-happens' "
             "or a five-field cron expression such as '0 7 * * 1-5'"
         ) from None
+
+
+def _from_crontab(spec: str, zone: ZoneInfo) -> CronTrigger:
+    """A five-field cron expression with standard cron weekdays (0 or 7 = Sunday, 1 = Monday).
+
+    APScheduler 3.x numbers weekdays from Monday = 0, so its own from_crontab reads "1-5" as
+    Tuesday to Saturday; the weekday field is therefore expanded here into day names.
+    """
+    fields = spec.split()
+    if len(fields) != 5:
+        raise ValueError(f"a cron expression has 5 fields, this one has {len(fields)}")
+    minute, hour, day, month, weekday = fields
+    return CronTrigger(
+        minute=minute, hour=hour, day=day, month=month, day_of_week=_weekdays(weekday), timezone=zone
+    )
+
+
+def _weekdays(field: str) -> str:
+    if field == "*":
+        return "*"
+    days: set[int] = set()
+    for part in field.split(","):
+        span, _, step = part.partition("/")
+        if span == "*":
+            first, last = 0, 6
+        else:
+            low, _, high = span.partition("-")
+            first, last = _day(low), _day(high or low)
+            last = 7 if last == 0 and high else last  # "5-0" is not a range; "5-7" and "5-sun" are
+        if last < first:
+            raise ValueError(f"weekday range {span!r} runs backwards")
+        days |= {d % 7 for d in range(first, last + 1, int(step or 1))}
+    return ",".join(_NAMES[d] for d in sorted(days))
+
+
+def _day(token: str) -> int:
+    token = token.strip().lower()[:3]
+    if token in _NAMES:
+        return _NAMES.index(token)
+    if token.isdigit() and int(token) <= 7:
+        return int(token)
+    raise ValueError(f"{token!r} is not a weekday (0-7 or sun-sat)")
+
+
+_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 
 
 def fire_times(schedule: Schedule, after: datetime, until: datetime) -> Iterator[datetime]:
