@@ -8,6 +8,7 @@ pages into errors before anything parses them; HostMap (950, replays only) sends
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import Counter
@@ -20,9 +21,7 @@ from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import build_from_crawler
-from twisted.internet.task import deferLater
 
 from crawler.sites.model import site_model
 
@@ -233,9 +232,7 @@ class RetryAfterMiddleware:
         _stats_inc(self.crawler, "pantau/retry_after")
         log.info("429 from %s: retrying in %.1fs", request.url, wait)
         self._pause_host(request, wait)
-        from twisted.internet import reactor  # the installed one; importing earlier would install a default
-
-        await maybe_deferred_to_future(deferLater(reactor, wait, lambda: None))
+        await asyncio.sleep(wait)  # Scrapy runs on the asyncio reactor (TWISTED_REACTOR default)
         meta = {**request.meta, "pantau_429_retries": attempt + 1}
         return request.replace(meta=meta, dont_filter=True)
 
@@ -248,7 +245,7 @@ class RetryAfterMiddleware:
             slot = downloader.slots[key]  # type: ignore[union-attr]
         except (AttributeError, KeyError):
             return
-        slot.lastseen = max(slot.lastseen, time.time() + wait - slot.delay)
+        slot.lastseen = max(slot.lastseen, time.monotonic() + wait - slot.delay)  # the slot clock
 
 
 class HostMapMiddleware:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Any
 
 import scrapy
@@ -46,9 +46,12 @@ class Candidate:
     listed_title: str | None = None
     listed_at: datetime | None = None
 
-    def sort_key(self) -> tuple[str, int]:
-        day = self.listed_at.astimezone(WIB).isoformat() if self.listed_at else str(self.canonical.url_date)
-        return day, int(re.sub(r"\D", "", self.canonical.article_id) or 0)
+    def sort_key(self) -> tuple[float, int]:
+        """Newest first: the listed date, else the URL's date (WIB midnight); then the site's id."""
+        when = self.listed_at
+        if when is None and self.canonical.url_date is not None:
+            when = datetime.combine(self.canonical.url_date, time(), tzinfo=WIB)
+        return (when.timestamp() if when else 0.0), int(re.sub(r"\D", "", self.canonical.article_id) or 0)
 
 
 @dataclass
@@ -185,6 +188,9 @@ class NewsSiteSpider(scrapy.Spider):
                 continue
             found += 1
             seen = self._candidates.get(canonical.article_id) or new.get(canonical.article_id)
+            if seen is not None:  # a later listing may know the date or title the first did not
+                seen.listed_at = seen.listed_at or entry.published
+                seen.listed_title = seen.listed_title or entry.title
             if seen is None or (seen.canonical.url != canonical.url and _is_alias(self, seen)):
                 new[canonical.article_id] = Candidate(canonical, source, entry.title, entry.published)
         if new:

@@ -61,6 +61,10 @@ def run_crawl(site: str, server: ReplayHTTPServer, workdir: Path, *, database_ur
     args += ["--with-pipelines"] if pipelines else []
     for key, value in (settings or {}).items():
         args += ["-s", f"{key}={value}"]
-    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    try:
+        done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired as exc:  # the log says where it hung
+        log = exc.stderr.decode() if isinstance(exc.stderr, bytes) else (exc.stderr or "")
+        return CrawlResult([], {}, log, -9)
     result = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {"items": [], "stats": {}}
     return CrawlResult(result["items"], result["stats"], done.stderr, done.returncode)
