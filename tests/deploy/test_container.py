@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 
+import psycopg
 import pytest
 import yaml
 from psycopg import conninfo
 
+from storage import status
 from tests.conftest import create_database
 from tests.deploy.helpers import DEPLOY, ROOT, clean_env, run
 
@@ -71,17 +74,26 @@ def test_entrypoint_stops_with_one_line_when_the_database_is_down(tmp_path):
     assert "not-the-password" not in result.stderr
 
 
-# `pantau status --check` (the daemon area's) is not there yet: until it is, the health check's
-# behaviour is tested with `pantau db status`, which also exits non-zero when the database is down.
-HEALTH_STAND_IN = ["pantau", "db", "status"]
+def health_command() -> list[str]:
+    """The command line of the Dockerfile's HEALTHCHECK (also the compose daemon's health check)."""
+    return exec_form(instruction("HEALTHCHECK").split(" CMD ", 1)[1])
 
 
-def test_health_check_passes_with_the_database_up_and_fails_with_it_down(tmp_path, database_url):
-    up = run(HEALTH_STAND_IN, clean_env(tmp_path, PANTAU_DATABASE_URL=database_url), tmp_path)
-    assert up.returncode == 0, up.stderr
-    down = run(HEALTH_STAND_IN, clean_env(tmp_path, PANTAU_DATABASE_URL=DOWN_URL), tmp_path)
-    assert down.returncode != 0
-    assert down.stderr.count("\n") == 1
+def test_health_check_follows_the_database_and_the_daemons_heartbeat(tmp_path, fresh_url):
+    env = clean_env(tmp_path, PANTAU_DATABASE_URL=fresh_url)
+    no_daemon = run(health_command(), env, tmp_path)
+    assert no_daemon.returncode == 1
+    assert no_daemon.stdout.startswith("unhealthy: no daemon is running")
+    with psycopg.connect(fresh_url, autocommit=True) as conn:  # a beat, as a running daemon records it
+        now = datetime.now(UTC)
+        status.beat(conn, "test:1:0", "test", 1, now, now)
+    healthy = run(health_command(), env, tmp_path)
+    assert healthy.returncode == 0, healthy.stdout + healthy.stderr
+    assert healthy.stdout.count("\n") == 1
+    down = run(health_command(), clean_env(tmp_path, PANTAU_DATABASE_URL=DOWN_URL), tmp_path)
+    assert down.returncode == 1
+    assert down.stdout.startswith("unhealthy: cannot reach PostgreSQL at 127.0.0.1:1/pantau")
+    assert down.stdout.count("\n") == 1
 
 
 def test_dockerfile_runs_what_the_tests_run():
@@ -89,8 +101,7 @@ def test_dockerfile_runs_what_the_tests_run():
     assert instruction("USER") == "pantau"
     assert exec_form(instruction("ENTRYPOINT")) == ["pantau-entrypoint"]
     assert exec_form(instruction("CMD")) == ["pantau", "run"]
-    health = instruction("HEALTHCHECK")
-    assert exec_form(health.split(" CMD ", 1)[1]) == ["pantau", "status", "--check"]
+    assert health_command() == ["pantau", "status", "--check"]
     assert "install -m 0755 /src/deploy/entrypoint.sh /usr/local/bin/pantau-entrypoint" in DOCKERFILE
     assert "PANTAU_DATA_DIR=/data" in instruction("ENV")
     assert exec_form(instruction("VOLUME")) == ["/data"]
@@ -141,3 +152,13 @@ def test_the_env_file_example_holds_no_value():
     assert all(line.startswith("#") or not line.strip() for line in lines)
     assert any(line.startswith("# PANTAU_DATABASE_URL=") for line in lines)
     assert any(line.startswith("# PANTAU_SMTP_URL=") for line in lines)
+
+
+@pytest.mark.parametrize("service", ["pantau", "web"])
+def test_compose_commands_are_real_pantau_commands(tmp_path, service):
+    command = COMPOSE["services"][service]["command"]
+    words = [word for word in command if not word.startswith("-") and word != "0.0.0.0"]
+    helped = run([*words, "--help"], clean_env(tmp_path), tmp_path)
+    assert helped.returncode == 0, helped.stderr
+    for option in (word for word in command if word.startswith("--")):
+        assert option in helped.stdout
