@@ -78,6 +78,8 @@ class MailConfig(Section):
     # A delivery claimed longer ago than this whose sender died is queued again (the only
     # duplicate window: see README "Digests are sent exactly once").
     lease_minutes: float = Field(15, ge=0)
+    # How often the daemon builds due digests and retries deliveries (the job is catch-up driven).
+    check_seconds: float = Field(60, gt=0)
 
 
 class HealthConfig(Section):
@@ -178,9 +180,17 @@ def find_config_file(explicit: Path | None) -> Path | None:
             raise ConfigError(f"config file {path} does not exist (named by PANTAU_CONFIG)")
         return path
     for candidate in (Path("pantau.toml"), Path(platformdirs.user_config_dir("pantau")) / "pantau.toml"):
-        if candidate.is_file():
+        if _readable_file(candidate):
             return candidate
     return None
+
+
+def _readable_file(path: Path) -> bool:
+    # A service started in a directory it may not read (runuser from /root) must not crash here.
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

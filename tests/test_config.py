@@ -87,3 +87,12 @@ def test_secrets_are_masked(monkeypatch, tmp_path):
 def test_home_is_expanded(tmp_path):
     config = write(tmp_path / "p.toml", "data_dir = '~/pantau-data'\n")
     assert load_settings(config).data_dir == Path.home() / "pantau-data"
+
+
+def test_unreadable_working_directory_is_not_a_crash(monkeypatch, tmp_path):
+    def denied(self):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(Path, "is_file", denied)
+    assert find_config_file(None) is None
