@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 60
-DIGEST_EVERY = timedelta(minutes=1)  # the digest job is catch-up driven: frequent runs are cheap
 MISFIRE_GRACE = 30 * 60  # default 1 s would silently skip a run delayed by a busy moment
 STAGGER = timedelta(seconds=15)  # first crawls of the sites start this far apart
 
@@ -99,7 +98,7 @@ def _scheduler(settings: Settings, ctx: JobContext) -> BlockingScheduler:
     scheduler.add_job(
         jobs.digest_job,
         "interval",
-        seconds=DIGEST_EVERY.total_seconds(),
+        seconds=settings.mail.check_seconds,
         args=[ctx],
         id="digests",
         name="digests",

@@ -92,6 +92,8 @@ def compose(letter: Letter) -> EmailMessage:
         msg["List-Unsubscribe"] = f"<{header_safe(letter.unsubscribe_url)}>"
     msg.set_content(letter.text)
     msg.add_alternative(letter.html, subtype="html")
+    # A boundary fixed by the Message-ID: a re-sent digest is byte-identical to the first send.
+    msg.set_boundary("pantau-" + hashlib.sha256(letter.message_id.encode()).hexdigest()[:32])
     return msg
 
 

@@ -11,7 +11,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
@@ -47,7 +47,9 @@ class Handler:
     refuse: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any) -> str:
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
+    ) -> str:
         if address in self.refuse:
             return "550 5.1.1 no such user"
         envelope.rcpt_tos.append(address)
@@ -57,7 +59,9 @@ class Handler:
         with self.lock:
             if self.replies:
                 return self.replies.pop(0)
-            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+            self.received.append(
+                Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content)
+            )
         return "250 Message accepted"
 
 
@@ -110,16 +114,31 @@ def add_article(
     n = next(_ids)
     with db.connection() as conn:
         row = conn.execute(
-            """INSERT INTO articles (site, site_article_id, canonical_url, url, title, lead, body, published_at,
+            """INSERT INTO articles (site, site_article_id, canonical_url, url, title, lead, body,
+                   published_at,
                    language, content_hash, simhash, cluster_id, backfilled, first_seen_at, last_seen_at)
                VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'id', %s, %s, %s, %s, %s, %s) RETURNING id""",
-            (site, f"a{n}", url or f"https://{site}.example/berita/{n}", url or f"https://{site}.example/berita/{n}",
-             title, lead, body, published_at or first_seen_at, hashlib.sha256(body.encode()).hexdigest(), n,
-             cluster_id, backfilled, first_seen_at, first_seen_at),
+            (
+                site,
+                f"a{n}",
+                url or f"https://{site}.example/berita/{n}",
+                url or f"https://{site}.example/berita/{n}",
+                title,
+                lead,
+                body,
+                published_at or first_seen_at,
+                hashlib.sha256(body.encode()).hexdigest(),
+                n,
+                cluster_id,
+                backfilled,
+                first_seen_at,
+                first_seen_at,
+            ),
         ).fetchone()
         assert row is not None
         conn.execute(
-            "INSERT INTO article_topics (article_id, topic, score, on_topic, matched_terms) VALUES (%s, %s, %s, %s, %s)",
+            "INSERT INTO article_topics (article_id, topic, score, on_topic, matched_terms) "
+            "VALUES (%s, %s, %s, %s, %s)",
             (row[0], topic, score, on_topic, json.dumps(list(terms))),
         )
     return int(row[0])
@@ -129,7 +148,8 @@ def touch_article(db: Database, article_id: int, at: datetime, body: str) -> Non
     """The article's text changed at `at` (as the store pipeline records an edit)."""
     with db.connection() as conn:
         conn.execute(
-            "UPDATE articles SET body = %s, updated_at = %s, version = version + 1 WHERE id = %s", (body, at, article_id)
+            "UPDATE articles SET body = %s, updated_at = %s, version = version + 1 WHERE id = %s",
+            (body, at, article_id),
         )
 
 
@@ -146,7 +166,8 @@ def deliveries(db: Database) -> list[tuple[Any, ...]]:
     """(id, digest_id, recipient, status, attempts, message_id, last_error) of every delivery."""
     with db.connection() as conn:
         return conn.execute(
-            "SELECT id, digest_id, recipient, status, attempts, message_id, last_error FROM deliveries ORDER BY id"
+            "SELECT id, digest_id, recipient, status, attempts, message_id, last_error "
+            "FROM deliveries ORDER BY id"
         ).fetchall()
 
 
@@ -161,4 +182,3 @@ class Clock:
 
     def advance(self, delta: timedelta) -> None:
         self.now += delta
-

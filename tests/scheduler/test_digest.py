@@ -18,7 +18,9 @@ SUB = {"name": "analysts", "recipients": ["analyst@example.org"], "schedule": "d
 @pytest.fixture
 def settings(make_settings, smtp):
     def build(**sub):
-        return make_settings(smtp_url=smtp[1], subscriptions=[{**SUB, **sub}], crawl={"sites": ["detik", "kompas"]})
+        return make_settings(
+            smtp_url=smtp[1], subscriptions=[{**SUB, **sub}], crawl={"sites": ["detik", "kompas"]}
+        )
 
     return build
 
@@ -29,11 +31,20 @@ def cycle(db, settings, at):
 
 def test_digest_has_the_right_stories_best_first(clean, settings, smtp):
     add_subscription_row(clean, "analysts", T0 - timedelta(hours=1))
-    first = add_article(clean, site="detik", title="Rudal Korut untuk Rusia", first_seen_at=T0 + timedelta(hours=3),
-                        score=4.0)
-    add_article(clean, site="kompas", title="Kompas: rudal Korut", first_seen_at=T0 + timedelta(hours=4),
-                cluster_id=first, score=6.0)
-    add_article(clean, site="detik", title="Pasukan Korut di Kursk", first_seen_at=T0 + timedelta(hours=5), score=9.0)
+    first = add_article(
+        clean, site="detik", title="Rudal Korut untuk Rusia", first_seen_at=T0 + timedelta(hours=3), score=4.0
+    )
+    add_article(
+        clean,
+        site="kompas",
+        title="Kompas: rudal Korut",
+        first_seen_at=T0 + timedelta(hours=4),
+        cluster_id=first,
+        score=6.0,
+    )
+    add_article(
+        clean, site="detik", title="Pasukan Korut di Kursk", first_seen_at=T0 + timedelta(hours=5), score=9.0
+    )
     add_article(clean, title="Off topic", first_seen_at=T0 + timedelta(hours=5), on_topic=False)
     add_article(clean, title="Backfilled story", first_seen_at=T0 + timedelta(hours=5), backfilled=True)
     add_article(clean, title="Low score story", first_seen_at=T0 + timedelta(hours=5), score=0.5)
@@ -42,7 +53,8 @@ def test_digest_has_the_right_stories_best_first(clean, settings, smtp):
 
     report = cycle(clean, settings(min_score=1.0), T1 + timedelta(minutes=5))
 
-    assert report is not None and report.sent.sent == 1
+    assert report is not None
+    assert report.sent.sent == 1
     [received] = smtp[0].received
     msg = received.message
     text = msg.get_body(("plain",)).get_content()
@@ -50,10 +62,17 @@ def test_digest_has_the_right_stories_best_first(clean, settings, smtp):
     assert text.index("Pasukan Korut di Kursk") < text.index("Kompas: rudal Korut")  # best first
     assert "Rudal Korut untuk Rusia" not in text  # the cluster shows its best article once
     assert "(also reported by detik)" in text
-    for absent in ("Off topic", "Backfilled story", "Low score story", "Next period story", "Before subscribing"):
+    for absent in (
+        "Off topic",
+        "Backfilled story",
+        "Low score story",
+        "Next period story",
+        "Before subscribing",
+    ):
         assert absent not in text
     assert "20 Nov 2024 11:00 WIB" in text  # kompas story published 04:00 UTC, shown in Jakarta time
-    assert "*Korea Utara*" in text and "*rudal*" in text
+    assert "*Korea Utara*" in text
+    assert "*rudal*" in text
     html = msg.get_body(("html",)).get_content()
     assert "<mark>Korea Utara</mark>" in html
 
@@ -93,11 +112,13 @@ def test_hostile_titles_stay_in_the_body_escaped(clean, settings, smtp):
     [received] = smtp[0].received
     msg = received.message
     assert received.recipients == ["analyst@example.org"]
-    assert sorted(msg.keys()) == sorted(["From", "To", "Subject", "Date", "Message-ID", "MIME-Version",
-                                         "Content-Type"])
+    assert sorted(msg.keys()) == sorted(
+        ["From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type"]
+    )
     assert b"\nBcc:" not in received.raw.split(b"\r\n\r\n", 1)[0].replace(b"\r\n", b"\n")
     html = msg.get_body(("html",)).get_content()
-    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
     assert "javascript:" not in html
     assert "Tautan jahat" in html  # the story is there, without its unsafe link
 
@@ -119,10 +140,17 @@ def test_unsubscribe_header_and_footer_health(clean, make_settings, smtp):
     add_article(clean, first_seen_at=T0 + timedelta(hours=1))
     with clean.connection() as conn:
         for i in range(3):
-            conn.execute("INSERT INTO crawl_runs (site, started_at, status, reason) VALUES ('kompas', %s, 'blocked', "
-                         "'403 from every page')", (T0 + timedelta(hours=i),))
-    settings = make_settings(smtp_url=smtp[1], subscriptions=[SUB], crawl={"sites": ["kompas"]},
-                             mail={"unsubscribe_url": "https://example.org/unsubscribe?list=analysts"})
+            conn.execute(
+                "INSERT INTO crawl_runs (site, started_at, status, reason) VALUES ('kompas', %s, 'blocked', "
+                "'403 from every page')",
+                (T0 + timedelta(hours=i),),
+            )
+    settings = make_settings(
+        smtp_url=smtp[1],
+        subscriptions=[SUB],
+        crawl={"sites": ["kompas"]},
+        mail={"unsubscribe_url": "https://example.org/unsubscribe?list=analysts"},
+    )
     cycle(clean, settings, T1)
     msg = smtp[0].received[0].message
     assert msg["List-Unsubscribe"] == "<https://example.org/unsubscribe?list=analysts>"

@@ -50,11 +50,14 @@ def test_transient_failures_are_retried_and_delivered_once(clean, make_settings,
 
 def test_smtp_down_then_up(clean, make_settings):
     port = free_port()
-    settings = make_settings(smtp_url=f"smtp://127.0.0.1:{port}", subscriptions=[seed(clean)], crawl={"sites": []})
+    settings = make_settings(
+        smtp_url=f"smtp://127.0.0.1:{port}", subscriptions=[seed(clean)], crawl={"sites": []}
+    )
     clock = Clock(T1)
     jobs.digest_cycle(clean, settings, clock)  # connection refused
     [row] = deliveries(clean)
-    assert row[3] == "pending" and "ConnectionRefusedError" in row[6]
+    assert row[3] == "pending"
+    assert "ConnectionRefusedError" in row[6]
 
     handler = Handler()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
@@ -76,7 +79,8 @@ def test_permanent_failure_is_failed_at_once_and_others_still_sent(clean, make_s
     settings = make_settings(smtp_url=url, subscriptions=[sub], crawl={"sites": []})
     report = jobs.digest_cycle(clean, settings, Clock(T1))
 
-    assert report is not None and (report.sent.sent, report.sent.failed) == (1, 1)
+    assert report is not None
+    assert (report.sent.sent, report.sent.failed) == (1, 1)
     statuses = {row[2]: (row[3], row[4]) for row in deliveries(clean)}
     assert statuses == {"gone@example.org": ("failed", 1), "analyst@example.org": ("sent", 1)}
     assert [r.recipients for r in handler.received] == [["analyst@example.org"]]
@@ -87,13 +91,16 @@ def test_permanent_failure_is_failed_at_once_and_others_still_sent(clean, make_s
 def test_attempts_are_capped(clean, make_settings, smtp):
     handler, url = smtp
     handler.replies = ["421 4.7.0 busy"] * 5
-    settings = make_settings(smtp_url=url, subscriptions=[seed(clean)], crawl={"sites": []}, mail={"max_attempts": 2})
+    settings = make_settings(
+        smtp_url=url, subscriptions=[seed(clean)], crawl={"sites": []}, mail={"max_attempts": 2}
+    )
     clock = Clock(T1)
     jobs.digest_cycle(clean, settings, clock)
     clock.advance(timedelta(hours=2))
     jobs.digest_cycle(clean, settings, clock)
     [row] = deliveries(clean)
-    assert row[3:5] == ("failed", 2) and "gave up after 2 attempts" in row[6]
+    assert row[3:5] == ("failed", 2)
+    assert "gave up after 2 attempts" in row[6]
 
 
 def test_outbox_files_without_smtp(clean, make_settings):
@@ -101,7 +108,8 @@ def test_outbox_files_without_smtp(clean, make_settings):
     jobs.digest_cycle(clean, settings, Clock(T1))
     jobs.digest_cycle(clean, settings, Clock(T1 + timedelta(hours=1)))
     files = sorted(settings.outbox_dir.iterdir())
-    assert len(files) == 1 and files[0].suffix == ".eml"
+    assert len(files) == 1
+    assert files[0].suffix == ".eml"
     assert b"Subject: pantau: 1 new story" in files[0].read_bytes()
     assert deliveries(clean)[0][3] == "sent"
 
@@ -112,11 +120,15 @@ def test_lease_sweep_requeues_a_dead_senders_claim(clean, make_settings, smtp):
     handler.replies = ["451 later"]
     jobs.digest_cycle(clean, settings, Clock(T1))
     with clean.connection() as conn:  # as if a sender claimed it and died
-        conn.execute("UPDATE deliveries SET status = 'sending', claimed_at = %s", (T1 + timedelta(minutes=5),))
+        conn.execute(
+            "UPDATE deliveries SET status = 'sending', claimed_at = %s", (T1 + timedelta(minutes=5),)
+        )
     jobs.digest_cycle(clean, settings, Clock(T1 + timedelta(minutes=10)))  # lease (15 min) not over
-    assert deliveries(clean)[0][3] == "sending" and handler.received == []
+    assert deliveries(clean)[0][3] == "sending"
+    assert handler.received == []
     jobs.digest_cycle(clean, settings, Clock(T1 + timedelta(minutes=21)))
-    assert deliveries(clean)[0][3] == "sent" and len(handler.received) == 1
+    assert deliveries(clean)[0][3] == "sent"
+    assert len(handler.received) == 1
 
 
 def test_lock_held_elsewhere_skips_the_cycle(clean, make_settings, smtp):

@@ -19,7 +19,9 @@ def local_days(schedule: str, zone: str, start: datetime, days: int) -> list[dat
 
 
 @pytest.mark.parametrize("spec", ["daily 07:00", "daily 02:30", "30 2 * * *"])
-@pytest.mark.parametrize("start", [datetime(2024, 3, 29, tzinfo=BERLIN), datetime(2024, 10, 25, tzinfo=BERLIN)])
+@pytest.mark.parametrize(
+    "start", [datetime(2024, 3, 29, tzinfo=BERLIN), datetime(2024, 10, 25, tzinfo=BERLIN)]
+)
 def test_one_period_per_local_day_across_dst(spec, start):
     ends = local_days(spec, "Europe/Berlin", start, 5)
     dates = [end.astimezone(BERLIN).date() for end in ends]
@@ -63,7 +65,9 @@ def test_range_is_half_open():
     assert next_fire(parsed, end) == end + timedelta(days=1)
 
 
-@pytest.mark.parametrize("bad", ["daily 25:00", "weekly", "0 7 * *", "daily seven", "0 7 * * 5-1", "0 7 * * 8"])
+@pytest.mark.parametrize(
+    "bad", ["daily 25:00", "weekly", "0 7 * *", "daily seven", "0 7 * * 5-1", "0 7 * * 8"]
+)
 def test_invalid_schedule_names_the_subscription(bad):
     with pytest.raises(ConfigError, match=r"subscription 'analysts': invalid schedule"):
         parse_schedule(bad, "Asia/Jakarta", owner="subscription 'analysts'")
@@ -71,7 +75,14 @@ def test_invalid_schedule_names_the_subscription(bad):
 
 @pytest.mark.parametrize(
     ("weekdays", "expected"),
-    [("1-5", [1, 2, 3, 4, 5]), ("0", [7]), ("7", [7]), ("sat,sun", [6, 7]), ("*/2", [2, 4, 6, 7]), ("5-7", [5, 6, 7])],
+    [
+        ("1-5", [1, 2, 3, 4, 5]),
+        ("0", [7]),
+        ("7", [7]),
+        ("sat,sun", [6, 7]),
+        ("*/2", [2, 4, 6, 7]),
+        ("5-7", [5, 6, 7]),
+    ],
 )
 def test_cron_weekdays_are_standard_cron(weekdays, expected):
     start = datetime(2024, 11, 17, 12, tzinfo=ZoneInfo("Asia/Jakarta"))  # a Sunday, after 07:00
