@@ -22,13 +22,15 @@ from urllib.parse import urlsplit
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.misc import build_from_crawler
+from twisted.internet.defer import Deferred
 
 from crawler.sites.model import site_model
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
-    from typing_extensions import Self
 
 log = logging.getLogger(__name__)
 ROBOTS_UNREACHABLE = "pantau/robots_unreachable"
@@ -84,7 +86,7 @@ class OffsiteRedirectMiddleware(SiteAllowlistMiddleware):
     record the failed URL with the reason, and covers start requests (dont_filter) too.
     """
 
-    def process_request(self, request: Request) -> None:
+    def process_request(self, request: Request) -> None:  # noqa: ARG002 - responses only
         return None
 
     def process_response(self, request: Request, response: Response) -> Response:
@@ -124,7 +126,7 @@ class FailClosedRobotsTxtMiddleware(RobotsTxtMiddleware):
         deny_all = build_from_crawler(self._parserimpl, self.crawler, b"User-agent: *\nDisallow: /\n")
         pending = self._parsers[netloc]
         self._parsers[netloc] = deny_all
-        if hasattr(pending, "callback"):
+        if isinstance(pending, Deferred):
             pending.callback(deny_all)
 
 
@@ -227,7 +229,9 @@ class RetryAfterMiddleware:
         wait = retry_after_seconds(header.decode("latin-1") if header else None, datetime.now(UTC))
         wait = self.base * 2**attempt if wait is None else wait
         if attempt >= self.max_retries or wait > self.max_wait:
-            log.warning("429 from %s: giving up this run (attempt %d, wait %.0fs)", request.url, attempt, wait)
+            log.warning(
+                "429 from %s: giving up this run (attempt %d, wait %.0fs)", request.url, attempt, wait
+            )
             return response
         _stats_inc(self.crawler, "pantau/retry_after")
         log.info("429 from %s: retrying in %.1fs", request.url, wait)
@@ -258,7 +262,9 @@ class HostMapMiddleware:
     def __init__(self, crawler: Crawler, host_map: Mapping[str, str]) -> None:
         for host, target in host_map.items():
             if not _is_loopback(target):
-                raise ValueError(f"crawl.host_map: {host} -> {target} is not a loopback address (127.0.0.0/8)")
+                raise ValueError(
+                    f"crawl.host_map: {host} -> {target} is not a loopback address (127.0.0.0/8)"
+                )
         self.crawler, self.host_map = crawler, dict(host_map)
 
     @classmethod
@@ -294,7 +300,7 @@ class HostMapMiddleware:
         request.headers.pop(b"Host", None)
         return response.replace(url=real)
 
-    def process_exception(self, request: Request, exception: Exception) -> None:
+    def process_exception(self, request: Request, exception: Exception) -> None:  # noqa: ARG002
         real = request.meta.pop("pantau_real_url", None)
         if real is not None:
             request._set_url(real)

@@ -40,7 +40,9 @@ DOWNLOAD_MAXSIZE = _crawl.max_response_mb * 1024 * 1024  # default 1 GiB; bounds
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024  # default 32 MiB
 REDIRECT_MAX_TIMES = 5  # default 20; bounds redirect chains and loops
 DEPTH_LIMIT = 3  # default 0 (none); index -> child sitemap -> article -> article page 2
-CLOSESPIDER_TIMEOUT = max(60, int(_crawl.timeout_minutes * 60) - 60)  # default 0; ends before the runner's kill
+CLOSESPIDER_TIMEOUT = max(
+    60, int(_crawl.timeout_minutes * 60) - 60
+)  # default 0; ends before the runner's kill
 CLOSESPIDER_ERRORCOUNT = 25  # default 0; a run that errs this often is broken, not unlucky
 MEMUSAGE_ENABLED = True  # default True on POSIX, stated
 MEMUSAGE_LIMIT_MB = _crawl.memory_limit_mb  # default 0 (none)

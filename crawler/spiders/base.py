@@ -12,9 +12,10 @@ its single-page view; Bisnis pages 2..N follow by path. A site subclass only nam
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
-from typing import Any
+from typing import Any, TypeVar
 
 import scrapy
 from scrapy import signals
@@ -26,13 +27,10 @@ from crawler.canonical import Canonical, canonicalize, page_number, single_page_
 from crawler.middlewares import ROBOTS_UNREACHABLE, BlockedPage
 from crawler.sites import load_site_data
 from crawler.sites.model import Endpoint, site_model
-from crawler.spiders.listings import WIB, Listed, parse_feed, parse_sitemap
+from crawler.spiders.listings import WIB, Listed, html_links, parse_feed, parse_sitemap
+from pipelines.extract import ExtractionRules
 
-try:  # the extraction pipeline's rules for this site (H1); absent in early checkouts
-    from pipelines.extract import ExtractionRules
-except ImportError:  # pragma: no cover
-    ExtractionRules = None
-
+T = TypeVar("T")
 LISTING_PRIORITY = 1_000_000  # listings before articles: the budget is spent newest first
 MAX_PAGES_PER_STORY = 20
 
@@ -72,7 +70,7 @@ class NewsSiteSpider(scrapy.Spider):
         self.site = site_model(self.name)
         self.allowed_domains = list(self.site.domains)
         data = load_site_data(self.name)
-        self.extraction_rules = ExtractionRules.from_mapping(data) if ExtractionRules else None
+        self.extraction_rules = ExtractionRules.from_mapping(data)
         self.max_pages = 400
         self._candidates: dict[str, Candidate] = {}  # by article id, this run
         self._outcomes: dict[str, _Outcome] = {}
@@ -104,7 +102,8 @@ class NewsSiteSpider(scrapy.Spider):
             if not endpoint.only_as_fallback:
                 for request in self._endpoint_requests(endpoint):
                     yield request
-        for due in self._archive_call(lambda a: a.retry_due(self.name), []):
+        due_again: list[Any] = self._archive_call(lambda a: a.retry_due(self.name), [])
+        for due in due_again:  # failed earlier or never stored: fetched this run too
             canonical = canonicalize(due.canonical_url)
             if canonical is not None and canonical.article_id not in self._candidates:
                 self._candidates[canonical.article_id] = Candidate(canonical, due.source, due.listed_title)
@@ -121,8 +120,14 @@ class NewsSiteSpider(scrapy.Spider):
             etag, modified = self._archive_call(lambda a: a.validators(url), (None, None))
             headers = {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", modified)) if v}
         meta = {"endpoint": endpoint.name, "listing_url": url, "handle_httpstatus_list": [304]}
-        return Request(url, callback=self.parse_listing, errback=self.listing_failed, headers=headers,
-                       meta=meta, priority=LISTING_PRIORITY)
+        return Request(
+            url,
+            callback=self.parse_listing,
+            errback=self.listing_failed,
+            headers=headers,
+            meta=meta,
+            priority=LISTING_PRIORITY,
+        )
 
     def parse_listing(self, response):
         endpoint = self.site.discovery.endpoint(response.meta["endpoint"])
@@ -139,7 +144,9 @@ class NewsSiteSpider(scrapy.Spider):
             else:
                 outcome.found += len(children)
             outcome.pending += len(children)
-            requests = [self._listing_request(endpoint.model_copy(update={"kind": "sitemap"}), u) for u in children]
+            requests = [
+                self._listing_request(endpoint.model_copy(update={"kind": "sitemap"}), u) for u in children
+            ]
         else:
             outcome.found += self._discover(listed, response.url)
             self._save_validators(response)
@@ -153,7 +160,7 @@ class NewsSiteSpider(scrapy.Spider):
             return "feed", parse_feed(response.body) or []
         if not isinstance(response, TextResponse) or (endpoint.empty_marker or "\0") in response.text:
             return "listing", []
-        return "listing", _html_links(response)
+        return "listing", html_links(response)
 
     def listing_failed(self, failure):
         request = failure.request
@@ -200,10 +207,12 @@ class NewsSiteSpider(scrapy.Spider):
     def _record(self, candidates: list[Candidate]) -> None:
         from crawler.archive import Discovered
 
-        rows = [Discovered(c.canonical.url, self.name, c.canonical.article_id, c.source, c.listed_title)
-                for c in candidates]
+        rows = [
+            Discovered(c.canonical.url, self.name, c.canonical.article_id, c.source, c.listed_title)
+            for c in candidates
+        ]
         self._archive_call(lambda a: a.record_discovered(rows), None)
-        known = self._archive_call(lambda a: a.known([c.canonical.url for c in candidates]), set())
+        known: set[str] = self._archive_call(lambda a: a.known([c.canonical.url for c in candidates]), set())
         for candidate in candidates:
             article_id = candidate.canonical.article_id
             if article_id not in self._candidates:
@@ -226,11 +235,14 @@ class NewsSiteSpider(scrapy.Spider):
             raise CloseSpider("robots_unreachable")
         pending = sorted(
             (c for k, c in self._candidates.items() if k not in self._known and k not in self._requested),
-            key=Candidate.sort_key, reverse=True,
+            key=Candidate.sort_key,
+            reverse=True,
         )
         budget = max(0, self.max_pages - self._article_requests)
         if len(pending) > budget:
-            self.logger.warning("page budget reached: %d stories left for the next run", len(pending) - budget)
+            self.logger.warning(
+                "page budget reached: %d stories left for the next run", len(pending) - budget
+            )
             self.crawler.stats.set_value("pantau/deferred", len(pending) - budget)
         chosen = pending[:budget]
         for rank, candidate in enumerate(chosen):
@@ -241,8 +253,13 @@ class NewsSiteSpider(scrapy.Spider):
             raise DontCloseSpider
 
     def _article_request(self, candidate: Candidate, priority: int) -> Request:
-        return Request(single_page_url(candidate.canonical), callback=self.parse_article,
-                       errback=self.article_failed, meta={"candidate": candidate}, priority=priority)
+        return Request(
+            single_page_url(candidate.canonical),
+            callback=self.parse_article,
+            errback=self.article_failed,
+            meta={"candidate": candidate},
+            priority=priority,
+        )
 
     def parse_article(self, response):
         candidate: Candidate = response.meta["candidate"]
@@ -264,23 +281,41 @@ class NewsSiteSpider(scrapy.Spider):
     def _next_page(self, state: dict[str, Any], response):
         """Bisnis-style path pages: follow the next page the pager lists, else emit the story."""
         if self.site.urls.paged_by_path:
-            listed = {page_number(response.urljoin(h)) for h in response.css("a::attr(href)").getall()
-                      if _same_story(response.urljoin(h), state["final"])}
+            listed = {
+                page_number(response.urljoin(h))
+                for h in response.css("a::attr(href)").getall()
+                if _same_story(response.urljoin(h), state["final"])
+            }
             todo = sorted(n for n in listed if n and n not in state["done"] and n <= MAX_PAGES_PER_STORY)
             if todo:
                 state["done"].add(todo[0])
-                return [Request(f"{state['final'].url}/{todo[0]}", callback=self.parse_page,
-                                errback=self.article_failed, meta={"state": state, "candidate": state["candidate"]},
-                                priority=response.request.priority if response.request else 0)]
+                return [
+                    Request(
+                        f"{state['final'].url}/{todo[0]}",
+                        callback=self.parse_page,
+                        errback=self.article_failed,
+                        meta={"state": state, "candidate": state["candidate"]},
+                        priority=response.request.priority if response.request else 0,
+                    )
+                ]
         return [self._item(state)]
 
     def _item(self, state: dict[str, Any]):
         from pipelines.items import Article
 
         first, candidate, final = state["first"], state["candidate"], state["final"]
-        return Article(site=self.name, url=first.url, canonical_url=final.url, site_article_id=final.article_id,
-                       html=first.text, fetched_at=datetime.now(UTC), source=candidate.source,
-                       listed_title=candidate.listed_title, extra_pages=list(state["extra"]), run_id=self._run_id())
+        return Article(
+            site=self.name,
+            url=first.url,
+            canonical_url=final.url,
+            site_article_id=final.article_id,
+            html=first.text,
+            fetched_at=datetime.now(UTC),
+            source=candidate.source,
+            listed_title=candidate.listed_title,
+            extra_pages=list(state["extra"]),
+            run_id=self._run_id(),
+        )
 
     def article_failed(self, failure):
         candidate: Candidate = failure.request.meta["candidate"]
@@ -302,7 +337,7 @@ class NewsSiteSpider(scrapy.Spider):
     def _inc(self, key: str) -> None:
         self.crawler.stats.inc_value(key)
 
-    def _archive_call(self, work, default):
+    def _archive_call(self, work: Callable[[Any], T], default: T) -> T:
         """Run one archive call; without an archive (unit runs) or when it fails, the default."""
         if self.archive is None:
             return default
@@ -312,18 +347,6 @@ class NewsSiteSpider(scrapy.Spider):
             self._inc("pantau/archive_errors")
             self.logger.error("archive call failed: %s", exc)
             return default
-
-
-def _html_links(response) -> list[Listed]:
-    """Every link of an HTML listing with the longest text (or title/alt) shown for it."""
-    titles: dict[str, str] = {}
-    for anchor in response.css("a[href]"):
-        url = response.urljoin(anchor.attrib["href"])
-        text = " ".join(" ".join(anchor.css("::text").getall()).split())
-        text = text or anchor.attrib.get("title") or anchor.css("img::attr(alt)").get() or ""
-        if len(text) >= len(titles.get(url, "")):
-            titles[url] = text
-    return [Listed(url, title or None) for url, title in titles.items()]
 
 
 def _same_story(url: str, final: Canonical) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from lxml import etree
@@ -104,3 +104,15 @@ def _atom_link(entry: etree._Element) -> str | None:
         if _local(child) == "link" and child.get("href"):
             return str(child.get("href"))
     return None
+
+
+def html_links(response: Any) -> list[Listed]:
+    """Every link of an HTML listing with the longest text (or title/alt) shown for it."""
+    titles: dict[str, str] = {}
+    for anchor in response.css("a[href]"):
+        url = response.urljoin(anchor.attrib["href"])
+        text = " ".join(" ".join(anchor.css("::text").getall()).split())
+        text = text or anchor.attrib.get("title") or anchor.css("img::attr(alt)").get() or ""
+        if len(text) >= len(titles.get(url, "")):
+            titles[url] = text
+    return [Listed(url, title or None) for url, title in titles.items()]

@@ -12,27 +12,67 @@ BISNIS = "https://kabar24.bisnis.com/read/20230913/19/1694663/kim-jong-un-sebut-
 KOMPAS = "https://www.kompas.com/global/read/2023/09/13/062311370/kim-jong-un-tiba-di-rusia"
 
 VARIANTS = [
-    (OKEZONE, "okezone", "2878128", [
-        OKEZONE, OKEZONE + "?page=1", OKEZONE + "?page=all", OKEZONE + "/", OKEZONE.replace("https:", "http:"), OKEZONE.replace("/read/", "/amp/"), OKEZONE + "?utm_source=fb&utm_medium=x#top",
-        OKEZONE.replace("news.okezone.com", "NEWS.Okezone.com"),
-    ]),
-    (DETIK, "detik", "6942037", [
-        DETIK, DETIK + "?single=1", DETIK + "?tag_from=wp_cb_mostPopular_list&_ga=2.1", DETIK + "?device=desktop",
-        "https://m.detik.com/news/internasional/d-6942037/mesranya-putin-sambut-kim-jong-un", DETIK + "/",
-    ]),
-    (BISNIS, "bisnis", "1694663", [
-        BISNIS, BISNIS + "/2", BISNIS + "/3/", BISNIS + "#goog_rewarded", BISNIS + "?utm_source=x",
-        "https://m.bisnis.com/kabar24/read/20230913/19/1694663/kim-jong-un-sebut-rusia-bakal-menang",
-    ]),
-    (KOMPAS, "kompas", "20230913-062311370", [
-        KOMPAS, KOMPAS + "?page=all", KOMPAS + "?page=2", KOMPAS + "?source=widget&jxrecoid=abc",
-        KOMPAS.replace("www.kompas.com", "amp.kompas.com"), KOMPAS.replace("/read/", "/copy/"),
-        KOMPAS.replace("https:", "http:") + "?utm_campaign=x",
-    ]),
+    (
+        OKEZONE,
+        "okezone",
+        "2878128",
+        [
+            OKEZONE,
+            OKEZONE + "?page=1",
+            OKEZONE + "?page=all",
+            OKEZONE + "/",
+            OKEZONE.replace("https:", "http:"),
+            OKEZONE.replace("/read/", "/amp/"),
+            OKEZONE + "?utm_source=fb&utm_medium=x#top",
+            OKEZONE.replace("news.okezone.com", "NEWS.Okezone.com"),
+        ],
+    ),
+    (
+        DETIK,
+        "detik",
+        "6942037",
+        [
+            DETIK,
+            DETIK + "?single=1",
+            DETIK + "?tag_from=wp_cb_mostPopular_list&_ga=2.1",
+            DETIK + "?device=desktop",
+            "https://m.detik.com/news/internasional/d-6942037/mesranya-putin-sambut-kim-jong-un",
+            DETIK + "/",
+        ],
+    ),
+    (
+        BISNIS,
+        "bisnis",
+        "1694663",
+        [
+            BISNIS,
+            BISNIS + "/2",
+            BISNIS + "/3/",
+            BISNIS + "#goog_rewarded",
+            BISNIS + "?utm_source=x",
+            "https://m.bisnis.com/kabar24/read/20230913/19/1694663/kim-jong-un-sebut-rusia-bakal-menang",
+        ],
+    ),
+    (
+        KOMPAS,
+        "kompas",
+        "20230913-062311370",
+        [
+            KOMPAS,
+            KOMPAS + "?page=all",
+            KOMPAS + "?page=2",
+            KOMPAS + "?source=widget&jxrecoid=abc",
+            KOMPAS.replace("www.kompas.com", "amp.kompas.com"),
+            KOMPAS.replace("/read/", "/copy/"),
+            KOMPAS.replace("https:", "http:") + "?utm_campaign=x",
+        ],
+    ),
 ]
 
 
-@pytest.mark.parametrize(("canonical", "site", "article_id", "variants"), VARIANTS, ids=[v[1] for v in VARIANTS])
+@pytest.mark.parametrize(
+    ("canonical", "site", "article_id", "variants"), VARIANTS, ids=[v[1] for v in VARIANTS]
+)
 def test_variants_collapse_to_one_canonical_url_and_id(canonical, site, article_id, variants):
     for url in variants:
         result = canonicalize(url)
@@ -93,7 +133,8 @@ def test_article_url_patterns_accept_the_real_urls_of_sites_md():
 def test_kompas_id_carries_the_date_because_the_number_restarts_daily():
     first = canonicalize("https://www.kompas.com/global/read/2023/09/13/062311370/a")
     second = canonicalize("https://www.kompas.com/global/read/2023/09/14/062311370/a")
-    assert first is not None and second is not None
+    assert first is not None
+    assert second is not None
     assert first.article_id != second.article_id
 
 

@@ -21,7 +21,9 @@ from crawler.middlewares import (
 )
 from tests.replay.render import AWS_WAF, CLOUDFLARE
 
-ARTICLE = b"<html><head><title>Putin dan Kim</title></head><body><h1>Putin</h1><p>Isi berita.</p></body></html>"
+ARTICLE = (
+    b"<html><head><title>Putin dan Kim</title></head><body><h1>Putin</h1><p>Isi berita.</p></body></html>"
+)
 
 
 @pytest.mark.parametrize(
@@ -95,10 +97,14 @@ def test_allowlist_refuses_everything_outside_the_site(url, allowed):
 def test_offsite_redirects_are_refused_before_they_are_followed():
     middleware = OffsiteRedirectMiddleware(_crawler())
     request = Request("https://kabar24.bisnis.com/read/20230913/19/1/x")
-    away = HtmlResponse(request.url, status=302, headers={"Location": "https://evil.example.net/"}, request=request)
+    away = HtmlResponse(
+        request.url, status=302, headers={"Location": "https://evil.example.net/"}, request=request
+    )
     with pytest.raises(Refused, match="leaves the site"):
         middleware.process_response(request, away)
-    home = HtmlResponse(request.url, status=301, headers={"Location": "/read/20230913/19/1/y"}, request=request)
+    home = HtmlResponse(
+        request.url, status=301, headers={"Location": "/read/20230913/19/1/y"}, request=request
+    )
     assert middleware.process_response(request, home) is home
 
 
@@ -143,7 +149,7 @@ def test_host_map_rewrites_to_loopback_and_restores_the_real_url():
 
 def test_host_map_refuses_unmapped_hosts_and_non_loopback_targets():
     middleware = HostMapMiddleware(_crawler(), {"kabar24.bisnis.com": "127.0.0.1:8123"})
-    with pytest.raises(Refused, match="no crawl.host_map entry"):
+    with pytest.raises(Refused, match=r"no crawl\.host_map entry"):
         middleware.process_request(Request("https://www.bisnis.com/sitemap-news.xml"))
     with pytest.raises(ValueError, match="not a loopback address"):
         HostMapMiddleware(_crawler(), {"www.bisnis.com": "10.0.0.1:80"})

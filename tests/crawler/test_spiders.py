@@ -53,7 +53,9 @@ def test_variants_and_non_articles_are_never_requested(crawled, site):
     paths = [r.path for r in article_requests]
     assert len(paths) == len(set(paths))  # every story (and Bisnis page) requested once
     paths = [r.target for r in logs[site]]
-    assert not [p for p in paths if re.search(r"/foto-|20\.detik|video\.|/tag/rusia|kompas\.(tv|id)|search", p)]
+    assert not [
+        p for p in paths if re.search(r"/foto-|20\.detik|video\.|/tag/rusia|kompas\.(tv|id)|search", p)
+    ]
 
 
 def test_requests_stay_on_replayed_hosts_and_identify_us(crawled):
@@ -74,7 +76,8 @@ def test_paged_stories_are_fetched_as_their_single_page_view(crawled, site):
         item = by_url[story.url]
         assert item["url"] == story.url + ("?single=1" if site == "detik" else "?page=all")
         page = html.unescape(item["html"])
-        assert story.paragraphs[-1][:60] in page and story.paragraphs[0][:60] in page
+        assert story.paragraphs[-1][:60] in page
+        assert story.paragraphs[0][:60] in page
 
 
 def test_detik_multicard_story_has_all_sections(crawled):
@@ -100,21 +103,24 @@ def test_block_pages_are_counted_never_parsed_and_the_crawl_goes_on(crawled, sit
     result = results[site]
     assert faults[fault].url not in {i["canonical_url"] for i in result.items}
     assert result.stat("pantau/blocked") == 1
-    assert "blocked:" in result.log and len(result.items) >= 4
+    assert "blocked:" in result.log
+    assert len(result.items) >= 4
     assert [r.status for r in logs[site] if r.path == faults[fault].path] in ([403], [202])
 
 
 def test_a_windows_1252_page_is_decoded_by_its_header(crawled):
     _, faults, results, _ = crawled
     item = next(i for i in results["detik"].items if i["canonical_url"] == faults["detik_cp1252"].url)
-    assert "“Kopi Senja”" in item["html"] and "Crème Brûlée" in item["html"]
+    assert "“Kopi Senja”" in item["html"]
+    assert "Crème Brûlée" in item["html"]
     assert "\ufffd" not in item["html"]
 
 
 def test_a_malformed_page_is_passed_on_whole_for_extraction_to_judge(crawled):
     _, faults, results, _ = crawled
     item = next(i for i in results["okezone"].items if i["canonical_url"] == faults["okezone_malformed"].url)
-    assert "terpotong" in item["html"] and item["html"].startswith("<!DOCTYPE html>")
+    assert "terpotong" in item["html"]
+    assert item["html"].startswith("<!DOCTYPE html>")
 
 
 def test_an_article_redirecting_off_site_is_refused_and_recorded(crawled):
@@ -122,7 +128,8 @@ def test_an_article_redirecting_off_site_is_refused_and_recorded(crawled):
     result = results["kompas"]
     assert faults["kompas_offsite"].url not in {i["canonical_url"] for i in result.items}
     assert result.stat("pantau/refused_offsite") == 1
-    assert "evil.example.net" in result.log and "leaves the site" in result.log
+    assert "evil.example.net" in result.log
+    assert "leaves the site" in result.log
 
 
 def _world_crawl(tmp_path: Path, site: str, change=None, **crawl):
@@ -147,7 +154,9 @@ def test_robots_disallow_is_respected(tmp_path):
 
 
 def test_unreachable_robots_txt_skips_the_run(tmp_path):
-    world, result, log = _world_crawl(tmp_path, "kompas", lambda w: w.robots_status.update({"www.kompas.com": 503}))
+    _world, result, log = _world_crawl(
+        tmp_path, "kompas", lambda w: w.robots_status.update({"www.kompas.com": 503})
+    )
     assert result.finish_reason == "robots_unreachable"
     assert result.items == []
     assert {r.path for r in log if r.host == "www.kompas.com"} == {"/robots.txt"}
@@ -160,16 +169,21 @@ def test_a_start_url_redirecting_off_site_is_refused_and_the_fallback_runs(tmp_p
 
     world, result, log = _world_crawl(tmp_path, "detik", redirect)
     assert result.stat("pantau/refused_offsite") == 1
-    assert result.stat("pantau/fallback") == 1 and "fallback: rss -> indeks-internasional" in result.log
+    assert result.stat("pantau/fallback") == 1
+    assert "fallback: rss -> indeks-internasional" in result.log
     assert any(r.path == "/internasional/indeks" for r in log)
     assert len(result.items) == len(world.of("detik"))
 
 
 def test_a_missing_sitemap_index_falls_back_and_says_so(tmp_path):
-    world, result, log = _world_crawl(tmp_path, "kompas", lambda w: w.missing.add("www.kompas.com/sitemap.xml"))
+    world, result, log = _world_crawl(
+        tmp_path, "kompas", lambda w: w.missing.add("www.kompas.com/sitemap.xml")
+    )
     assert "fallback: sitemap-index -> indeks-global-deep" in result.log
     assert result.stat("pantau/fallback") == 1
-    assert {r.query.rsplit("=", 1)[1] for r in log if r.host == "indeks.kompas.com" and "page=" in r.query} == {"2", "3"}
+    assert {
+        r.query.rsplit("=", 1)[1] for r in log if r.host == "indeks.kompas.com" and "page=" in r.query
+    } == {"2", "3"}
     assert len(result.items) == len(world.of("kompas"))  # the index and tag pages still found all
 
 
@@ -202,7 +216,8 @@ def test_a_host_answering_only_block_pages_is_dropped_after_three(tmp_path):
     sent = len([r for r in log if STORY_ID.search(r.path)])
     # Requests already handed to the downloader when the third block page arrives still go out
     # (at most CONCURRENT_REQUESTS); everything after that is refused without a request.
-    assert 3 <= sent <= 3 + 16 and sent < len(world.of("bisnis"))
+    assert 3 <= sent <= 3 + 16
+    assert sent < len(world.of("bisnis"))
     assert result.stat("pantau/blocked") == sent
     assert result.stat("pantau/backed_off") == len(world.of("bisnis")) - sent
     assert result.items == []

@@ -25,6 +25,14 @@ from tests.replay.server import Logged, ReplayHTTPServer, serve
 from tests.replay.world import Story, World, add_faults, default_world, load_story_text
 
 __all__ = [
-    "CrawlResult", "Logged", "ReplayHTTPServer", "Story", "World", "add_faults", "default_world",
-    "load_story_text", "run_crawl", "serve",
+    "CrawlResult",
+    "Logged",
+    "ReplayHTTPServer",
+    "Story",
+    "World",
+    "add_faults",
+    "default_world",
+    "load_story_text",
+    "run_crawl",
+    "serve",
 ]

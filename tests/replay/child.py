@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
@@ -21,12 +22,22 @@ class CollectPipeline:
     """Last pipeline: keeps what reached it (the spider's fields plus the pipelines' title)."""
 
     def process_item(self, item: Any) -> Any:
-        ITEMS.append({
-            "site": item.site, "url": item.url, "canonical_url": item.canonical_url,
-            "site_article_id": item.site_article_id, "html": item.html, "extra_pages": item.extra_pages,
-            "source": item.source, "listed_title": item.listed_title, "run_id": item.run_id,
-            "fetched_at": item.fetched_at.isoformat(), "title": item.title, "text": item.text,
-        })
+        ITEMS.append(
+            {
+                "site": item.site,
+                "url": item.url,
+                "canonical_url": item.canonical_url,
+                "site_article_id": item.site_article_id,
+                "html": item.html,
+                "extra_pages": item.extra_pages,
+                "source": item.source,
+                "listed_title": item.listed_title,
+                "run_id": item.run_id,
+                "fetched_at": item.fetched_at.isoformat(),
+                "title": item.title,
+                "text": item.text,
+            }
+        )
         return item
 
 
@@ -46,8 +57,8 @@ def main(argv: list[str]) -> int:
     crawler = process.create_crawler(site)
     process.crawl(crawler)
     process.start()
-    stats = {k: v for k, v in (crawler.stats.get_stats() if crawler.stats else {}).items()}
-    with open(out, "w", encoding="utf-8") as fh:
+    stats = dict((crawler.stats.get_stats() if crawler.stats else {}).items())
+    with Path(out).open("w", encoding="utf-8") as fh:
         # The pipeline lives in the imported module, not in __main__.
         from tests.replay.child import ITEMS as collected
 

@@ -41,9 +41,17 @@ def write_config(path: Path, server: ReplayHTTPServer, **crawl: Any) -> Path:
     return path
 
 
-def run_crawl(site: str, server: ReplayHTTPServer, workdir: Path, *, database_url: str | None = None,
-              pipelines: bool = False, settings: dict[str, str] | None = None, timeout: float = 120,
-              **crawl: Any) -> CrawlResult:
+def run_crawl(
+    site: str,
+    server: ReplayHTTPServer,
+    workdir: Path,
+    *,
+    database_url: str | None = None,
+    pipelines: bool = False,
+    settings: dict[str, str] | None = None,
+    timeout: float = 120,
+    **crawl: Any,
+) -> CrawlResult:
     """Crawl `site` against `server` through Scrapy's real download path; never the network.
 
     With `database_url`, the RunRecorder extension opens the archive (known URLs, validators, runs);
@@ -53,7 +61,9 @@ def run_crawl(site: str, server: ReplayHTTPServer, workdir: Path, *, database_ur
     config = write_config(workdir / f"pantau-{site}.toml", server, **crawl)
     out = workdir / f"result-{site}-{len(list(workdir.glob('result-*')))}.json"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PANTAU_")}
-    env.update({"PANTAU_CONFIG": str(config), "PYTHONPATH": str(ROOT), "PANTAU_DATA_DIR": str(workdir / "data")})
+    env.update(
+        {"PANTAU_CONFIG": str(config), "PYTHONPATH": str(ROOT), "PANTAU_DATA_DIR": str(workdir / "data")}
+    )
     if database_url:
         env["PANTAU_DATABASE_URL"] = database_url
     args = [sys.executable, "-m", "tests.replay.child", site, str(out)]
@@ -62,7 +72,9 @@ def run_crawl(site: str, server: ReplayHTTPServer, workdir: Path, *, database_ur
     for key, value in (settings or {}).items():
         args += ["-s", f"{key}={value}"]
     try:
-        done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+        done = subprocess.run(
+            args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
+        )
     except subprocess.TimeoutExpired as exc:  # the log says where it hung
         log = exc.stderr.decode() if isinstance(exc.stderr, bytes) else (exc.stderr or "")
         return CrawlResult([], {}, log, -9)

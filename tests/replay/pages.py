@@ -11,17 +11,27 @@ from tests.replay.render import ENV, Reply, _html, block_reply, render_article
 from tests.replay.world import WIB, Story, World
 
 XML = {"Content-Type": "application/xml; charset=utf-8"}
-NEWS_NS = ('xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-           'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"')
+NEWS_NS = (
+    'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+    'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"'
+)
 # Links every listing of a site also shows: variants of real stories and things that are no story.
 NOISE = {
     "okezone": ["https://www.okezone.com/video/2026/01/01/1/1/video", "https://www.okezone.com/tag/rusia"],
-    "detik": ["https://20.detik.com/detikupdate/20260101-260101001/video-korut",
-              "https://news.detik.com/foto-news/d-7399141/putin-kim-jong-un-sepakat/8",
-              "https://www.detik.com/search/searchall?query=korea"],
-    "bisnis": ["https://video.bisnis.com/read/20260101/1/100/video", "https://www.bisnis.com/topic/44797/korea"],
-    "kompas": ["https://video.kompas.com/watch/1/korut", "https://www.kompas.tv/internasional/449994/korut",
-               "https://www.kompas.id/baca/internasional/2026/01/01/korut"],
+    "detik": [
+        "https://20.detik.com/detikupdate/20260101-260101001/video-korut",
+        "https://news.detik.com/foto-news/d-7399141/putin-kim-jong-un-sepakat/8",
+        "https://www.detik.com/search/searchall?query=korea",
+    ],
+    "bisnis": [
+        "https://video.bisnis.com/read/20260101/1/100/video",
+        "https://www.bisnis.com/topic/44797/korea",
+    ],
+    "kompas": [
+        "https://video.kompas.com/watch/1/korut",
+        "https://www.kompas.tv/internasional/449994/korut",
+        "https://www.kompas.id/baca/internasional/2026/01/01/korut",
+    ],
 }
 
 
@@ -34,24 +44,42 @@ def route(world: World, site: str, host: str, path: str, query: dict[str, list[s
     return _article(world, site, host, path, query)
 
 
-def _listing(world: World, site: str, host: str, path: str, query: dict[str, list[str]],
-             stories: list[Story]) -> Reply | None:
+def _listing(
+    world: World, site: str, host: str, path: str, query: dict[str, list[str]], stories: list[Story]
+) -> Reply | None:
     if site == "okezone":
         if (host, path) == ("www.okezone.com", "/sitemap.xml"):
-            return _index(["https://news.okezone.com/sitemap.xml", "https://celebrity.okezone.com/sitemap.xml"])
+            return _index(
+                ["https://news.okezone.com/sitemap.xml", "https://celebrity.okezone.com/sitemap.xml"]
+            )
         if (host, path) == ("news.okezone.com", "/sitemap.xml"):
             return _news_sitemap(stories, "Okezone", variant=lambda s: f"{s.url}?page=1", cdata=True)
         if (host, path) == ("news.okezone.com", "/indeks"):
-            return _html_listing(site, stories, "Indeks Berita", [f"https://{s.host}{s.path.replace('/read/', '/amp/')}" for s in stories])
+            return _html_listing(
+                site,
+                stories,
+                "Indeks Berita",
+                [f"https://{s.host}{s.path.replace('/read/', '/amp/')}" for s in stories],
+            )
         if path.startswith("/tag/"):
             tagged = [s for s in stories if path.split("/")[2] in s.tags]
-            return _html_listing(site, tagged, "Berita Terkini dan Informasi Terbaru" if not tagged else "Tag", [])
+            return _html_listing(
+                site, tagged, "Berita Terkini dan Informasi Terbaru" if not tagged else "Tag", []
+            )
         if (host, path) == ("www.okezone.com", "/rss"):
             return Reply(200, b"<html><body>Okezone</body></html>", _html())
     if site == "detik":
         if (host, path) == ("www.detik.com", "/sitemap.xml"):
-            return _index([f"https://news.detik.com/{x}/sitemap_news.xml" for x in ("internasional", "berita", "suara-pembaca")]
-                          + ["https://sport.detik.com/sitemap_news.xml", "https://news.detik.com/internasional/sitemap_web.xml"])
+            return _index(
+                [
+                    f"https://news.detik.com/{x}/sitemap_news.xml"
+                    for x in ("internasional", "berita", "suara-pembaca")
+                ]
+                + [
+                    "https://sport.detik.com/sitemap_news.xml",
+                    "https://news.detik.com/internasional/sitemap_web.xml",
+                ]
+            )
         match = re.fullmatch(r"/([a-z-]+)/sitemap_news\.xml", path)
         if host == "news.detik.com" and match:
             return _news_sitemap([s for s in stories if s.section == match.group(1)], "detikcom")
@@ -72,10 +100,21 @@ def _listing(world: World, site: str, host: str, path: str, query: dict[str, lis
             return _rss(stories, lambda s: s.url)
     if site == "kompas":
         if (host, path) == ("www.kompas.com", "/sitemap.xml"):
-            return _index(["https://www.kompas.com/sitemap-news-global.xml", "https://news.kompas.com/sitemap-news-news.xml",
-                           "https://bola.kompas.com/sitemap-news-bola.xml", "https://www.kompas.com/sitemap-archive-global.xml"])
+            return _index(
+                [
+                    "https://www.kompas.com/sitemap-news-global.xml",
+                    "https://news.kompas.com/sitemap-news-news.xml",
+                    "https://bola.kompas.com/sitemap-news-bola.xml",
+                    "https://www.kompas.com/sitemap-archive-global.xml",
+                ]
+            )
         if (host, path) == ("www.kompas.com", "/sitemap-news-global.xml"):
-            return _news_sitemap(stories, "Kompas.com", variant=lambda s: f"https://amp.kompas.com{s.path}?source=sitemap", cdata=True)
+            return _news_sitemap(
+                stories,
+                "Kompas.com",
+                variant=lambda s: f"https://amp.kompas.com{s.path}?source=sitemap",
+                cdata=True,
+            )
         if (host, path) == ("news.kompas.com", "/sitemap-news-news.xml"):
             return _news_sitemap([], "Kompas.com")
         if host == "indeks.kompas.com" and path == "/":
@@ -119,8 +158,12 @@ def _story_at(world: World, site: str, host: str, path: str) -> Story | None:
     return story if host == story.host or mobile_ok else None
 
 
-ID_IN_PATH = {"okezone": r"^/(?:read|amp)/\d{4}/\d{2}/\d{2}/18/(\d+)/", "detik": r"/d-(\d+)/",
-              "bisnis": r"^/read/\d{8}/19/(\d+)/", "kompas": r"/(?:read|copy)/\d{4}/\d{2}/\d{2}/(\d+)/"}
+ID_IN_PATH = {
+    "okezone": r"^/(?:read|amp)/\d{4}/\d{2}/\d{2}/18/(\d+)/",
+    "detik": r"/d-(\d+)/",
+    "bisnis": r"^/read/\d{8}/19/(\d+)/",
+    "kompas": r"/(?:read|copy)/\d{4}/\d{2}/\d{2}/(\d+)/",
+}
 
 
 def _index(children: list[str]) -> Reply:
@@ -140,7 +183,8 @@ def _news_sitemap(stories: list[Story], publication: str, variant=None, cdata: b
             f"<url><loc>{wrap(loc)}</loc><news:news><news:publication><news:name>{publication}</news:name>"
             f"<news:language>id</news:language></news:publication>"
             f"<news:publication_date>{s.local.isoformat()}</news:publication_date>"
-            f"<news:title>{wrap(s.title)}</news:title></news:news></url>")
+            f"<news:title>{wrap(s.title)}</news:title></news:news></url>"
+        )
     body = f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset {NEWS_NS}>{"".join(entries)}</urlset>'
     return Reply(200, body.encode(), dict(XML))
 
@@ -148,15 +192,23 @@ def _news_sitemap(stories: list[Story], publication: str, variant=None, cdata: b
 def _rss(stories: list[Story], link) -> Reply:
     items = "".join(
         f"<item><title>{escape(s.title)}</title><link>{escape(link(s))}</link>"
-        f"<pubDate>{format_datetime(s.published)}</pubDate></item>" for s in stories)
-    body = f'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>feed</title>{items}</channel></rss>'
+        f"<pubDate>{format_datetime(s.published)}</pubDate></item>"
+        for s in stories
+    )
+    channel = f"<channel><title>feed</title>{items}</channel>"
+    body = f'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0">{channel}</rss>'
     return Reply(200, body.encode(), {"Content-Type": "application/rss+xml; charset=utf-8"})
 
 
 def _html_listing(site: str, stories: list[Story], title: str, extra_links: list[str]) -> Reply:
     items = [{"href": s.url, "title": s.title, "date": f"{s.local:%d/%m/%Y, %H:%M} WIB"} for s in stories]
     html = ENV.get_template("listing.html.j2").render(
-        site=site, items=items, title=title, home=f"https://www.{site}.com/", extra_links=extra_links + NOISE[site])
+        site=site,
+        items=items,
+        title=title,
+        home=f"https://www.{site}.com/",
+        extra_links=extra_links + NOISE[site],
+    )
     return Reply(200, html.encode(), _html())
 
 

@@ -19,24 +19,51 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from tests.replay.world import Story, World
 
-ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                  autoescape=select_autoescape(["j2", "html"]))
+ENV = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["j2", "html"])
+)
 DAYS = ["Senin", "Selasa", "Rabu", "Kamis", "Jum'at", "Sabtu", "Minggu"]
-MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-          "Oktober", "November", "Desember"]
+MONTHS = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
 ROBOTS = {
     "okezone": ["Disallow: /okezoneid", "Disallow: /php/", "Disallow: /set-cookie*"],
     "detik": ["Allow: /"],
-    "bisnis": ["Disallow: /wp-admin/", "Disallow: /rss/", "Disallow: /rss", "Disallow: /feed/",
-               "Disallow: /cdn-cgi/"],
-    "kompas": ["Disallow: /search/?q=", "Disallow: /copy/*", "Disallow: *?jxrecoid=*",
-               "Disallow: *?utm_source=*", "Disallow: *?source=*"],
+    "bisnis": [
+        "Disallow: /wp-admin/",
+        "Disallow: /rss/",
+        "Disallow: /rss",
+        "Disallow: /feed/",
+        "Disallow: /cdn-cgi/",
+    ],
+    "kompas": [
+        "Disallow: /search/?q=",
+        "Disallow: /copy/*",
+        "Disallow: *?jxrecoid=*",
+        "Disallow: *?utm_source=*",
+        "Disallow: *?source=*",
+    ],
 }
-CLOUDFLARE = (b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>"
-              b"<div id=\"cf-chl-widget\">Checking your browser</div>"
-              b"<script src=\"/cdn-cgi/challenge-platform/h/b/orchestrate/chl_page/v1\"></script></body></html>")
-AWS_WAF = (b"<!DOCTYPE html><html><head><script>window.awsWafCookieDomainList = ['kompas.com'];"
-           b"window.gokuProps = {};</script></head><body><div id=\"challenge-container\"></div></body></html>")
+CLOUDFLARE = (
+    b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>"
+    b'<div id="cf-chl-widget">Checking your browser</div>'
+    b'<script src="/cdn-cgi/challenge-platform/h/b/orchestrate/chl_page/v1"></script></body></html>'
+)
+AWS_WAF = (
+    b"<!DOCTYPE html><html><head><script>window.awsWafCookieDomainList = ['kompas.com'];"
+    b'window.gokuProps = {};</script></head><body><div id="challenge-container"></div></body></html>'
+)
 
 
 @dataclass
@@ -88,8 +115,17 @@ def _robots(world: World, site: str, host: str) -> Reply:
     status = world.robots_status.get(host, 200)
     if status != 200:
         return Reply(status, b"<html><body>Service Unavailable</body></html>", _html())
-    lines = ["User-agent: GPTBot", "Disallow: /", "", "User-agent: CCBot", "Disallow: /", "",
-             "User-agent: *", *ROBOTS[site], *world.robots_extra.get(host, [])]
+    lines = [
+        "User-agent: GPTBot",
+        "Disallow: /",
+        "",
+        "User-agent: CCBot",
+        "Disallow: /",
+        "",
+        "User-agent: *",
+        *ROBOTS[site],
+        *world.robots_extra.get(host, []),
+    ]
     if host.startswith("www."):
         lines += ["", f"Sitemap: https://{host}/sitemap.xml"]
     return Reply(200, ("\n".join(lines) + "\n").encode(), {"Content-Type": "text/plain"})
@@ -107,7 +143,7 @@ def block_reply(story: Story) -> Reply:
 
 
 def _conditional(reply: Reply, headers: dict[str, str], world: World) -> Reply:
-    etag = '"' + hashlib.sha1(reply.body).hexdigest()[:16] + '"'  # noqa: S324 - a cache tag, not security
+    etag = '"' + hashlib.sha1(reply.body).hexdigest()[:16] + '"'
     modified = format_datetime(world.now.astimezone(UTC).replace(microsecond=0), usegmt=True)
     reply.headers.update({"ETag": etag, "Last-Modified": modified})
     if headers.get("if-none-match") == etag:
@@ -121,15 +157,20 @@ def render_article(story: Story, page: int | None) -> Reply:
     paragraphs = story.paragraphs if whole else story.page_paragraphs(page or 1)
     local = story.local
     context = {
-        "s": story, "paragraphs": paragraphs, "page": page or 0, "charset": story.encoding,
-        "pager": story.pages > 1 and not whole, "multicard": story.template == "multicard",
-        "day_name": DAYS[local.weekday()], "utc": UTC,
+        "s": story,
+        "paragraphs": paragraphs,
+        "page": page or 0,
+        "charset": story.encoding,
+        "pager": story.pages > 1 and not whole,
+        "multicard": story.template == "multicard",
+        "day_name": DAYS[local.weekday()],
+        "utc": UTC,
         "date_long": f"{local.day:02d} {MONTHS[local.month - 1]} {local.year}",
         "date_short": f"{local.day:02d} {MONTHS[local.month - 1][:3]} {local.year}",
     }
     html = ENV.get_template(f"{story.site}_article.html.j2").render(**context)
     if story.fault == "malformed":  # cut mid-tag, unclosed elements, a stray NUL: lxml must cope
-        html = html[: len(html) * 2 // 3] + "<div class=\"read\"><p>terpotong <b><i>\x00"
+        html = html[: len(html) * 2 // 3] + '<div class="read"><p>terpotong <b><i>\x00'
     body = html.encode(story.encoding, errors="strict")
     return Reply(200, body, _html(story.encoding))
 

@@ -14,10 +14,23 @@ from tests.replay.render import respond, site_of
 from tests.replay.world import World
 
 HOSTS = [
-    "www.okezone.com", "news.okezone.com", "celebrity.okezone.com",
-    "www.detik.com", "news.detik.com", "m.detik.com", "sport.detik.com", "20.detik.com",
-    "www.bisnis.com", "kabar24.bisnis.com", "m.bisnis.com", "video.bisnis.com",
-    "www.kompas.com", "news.kompas.com", "indeks.kompas.com", "amp.kompas.com", "bola.kompas.com",
+    "www.okezone.com",
+    "news.okezone.com",
+    "celebrity.okezone.com",
+    "www.detik.com",
+    "news.detik.com",
+    "m.detik.com",
+    "sport.detik.com",
+    "20.detik.com",
+    "www.bisnis.com",
+    "kabar24.bisnis.com",
+    "m.bisnis.com",
+    "video.bisnis.com",
+    "www.kompas.com",
+    "news.kompas.com",
+    "indeks.kompas.com",
+    "amp.kompas.com",
+    "bola.kompas.com",
 ]
 
 
@@ -50,9 +63,18 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {k.lower(): v for k, v in self.headers.items()}
         with self.server.lock:
             reply = respond(self.server.world, host, parts.path, parts.query, headers)
-            self.server.log.append(Logged(host, parts.path, parts.query, reply.status,
-                                          headers.get("if-none-match"), headers.get("if-modified-since"),
-                                          headers.get("user-agent", ""), time.monotonic()))
+            self.server.log.append(
+                Logged(
+                    host,
+                    parts.path,
+                    parts.query,
+                    reply.status,
+                    headers.get("if-none-match"),
+                    headers.get("if-modified-since"),
+                    headers.get("user-agent", ""),
+                    time.monotonic(),
+                )
+            )
         self.send_response(reply.status)
         for key, value in reply.headers.items():
             self.send_header(key, value)
@@ -60,7 +82,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(reply.body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 

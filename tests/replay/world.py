@@ -56,8 +56,12 @@ class Story:
 
     @property
     def host(self) -> str:
-        return {"okezone": "news.okezone.com", "detik": "news.detik.com",
-                "bisnis": "kabar24.bisnis.com", "kompas": "www.kompas.com"}[self.site]
+        return {
+            "okezone": "news.okezone.com",
+            "detik": "news.detik.com",
+            "bisnis": "kabar24.bisnis.com",
+            "kompas": "www.kompas.com",
+        }[self.site]
 
     @property
     def path(self) -> str:
@@ -137,8 +141,18 @@ def default_world(now: datetime | None = None) -> World:
             title, paragraphs = load_story_text(stem)
             when = now - timedelta(hours=1 + 2 * n)
             article_id = _kompas_id(when, n) if site == "kompas" else str(base_ids[site] + n)
-            world.add(Story(site, article_id, when, title, paragraphs, tags=tags,
-                            pages=2 if n == 0 else 1, section="internasional" if n % 2 == 0 else "berita"))
+            world.add(
+                Story(
+                    site,
+                    article_id,
+                    when,
+                    title,
+                    paragraphs,
+                    tags=tags,
+                    pages=2 if n == 0 else 1,
+                    section="internasional" if n % 2 == 0 else "berita",
+                )
+            )
     return world
 
 
@@ -146,23 +160,55 @@ def add_faults(world: World) -> dict[str, Story]:
     """Add one story per fault: block pages (Bisnis Cloudflare, Kompas WAF), a malformed Okezone page,
     a windows-1252 detik page, a Kompas article that redirects off-site, a detik multi-card story."""
     now = world.now
-    title, paragraphs = load_story_text("offtopic_ponsel_baru")
+    _title, paragraphs = load_story_text("offtopic_ponsel_baru")
     flood_title, flood = load_story_text("offtopic_banjir_jakarta")
     faults = {
-        "bisnis_blocked": Story("bisnis", "1979190", now - timedelta(minutes=30), "Cloudflare Menahan Halaman Ini",
-                                paragraphs, fault="blocked"),
-        "kompas_blocked": Story("kompas", _kompas_id(now - timedelta(minutes=30), 90), now - timedelta(minutes=30),
-                                "WAF Menahan Halaman Ini", paragraphs, fault="blocked"),
-        "okezone_malformed": Story("okezone", "3238490", now - timedelta(minutes=40), flood_title, flood,
-                                   fault="malformed"),
-        "detik_cp1252": Story("detik", "8652590", now - timedelta(minutes=50),
-                              "Kafe “Kopi Senja” Buka Cabang di Bandung, Menu Crème Brûlée Jadi Andalan",
-                              [p.replace("Perangkat", "Perangkat “Café”") for p in paragraphs],
-                              encoding="windows-1252", section="internasional"),
-        "kompas_offsite": Story("kompas", _kompas_id(now - timedelta(minutes=20), 91), now - timedelta(minutes=20),
-                                "Halaman Ini Dialihkan Keluar", paragraphs, fault="offsite_redirect"),
-        "detik_multicard": Story("detik", "8652591", now - timedelta(minutes=10), flood_title + " Lagi", flood,
-                                 pages=3, template="multicard", section="berita"),
+        "bisnis_blocked": Story(
+            "bisnis",
+            "1979190",
+            now - timedelta(minutes=30),
+            "Cloudflare Menahan Halaman Ini",
+            paragraphs,
+            fault="blocked",
+        ),
+        "kompas_blocked": Story(
+            "kompas",
+            _kompas_id(now - timedelta(minutes=30), 90),
+            now - timedelta(minutes=30),
+            "WAF Menahan Halaman Ini",
+            paragraphs,
+            fault="blocked",
+        ),
+        "okezone_malformed": Story(
+            "okezone", "3238490", now - timedelta(minutes=40), flood_title, flood, fault="malformed"
+        ),
+        "detik_cp1252": Story(
+            "detik",
+            "8652590",
+            now - timedelta(minutes=50),
+            "Kafe “Kopi Senja” Buka Cabang di Bandung, Menu Crème Brûlée Jadi Andalan",
+            [p.replace("Perangkat", "Perangkat “Café”") for p in paragraphs],
+            encoding="windows-1252",
+            section="internasional",
+        ),
+        "kompas_offsite": Story(
+            "kompas",
+            _kompas_id(now - timedelta(minutes=20), 91),
+            now - timedelta(minutes=20),
+            "Halaman Ini Dialihkan Keluar",
+            paragraphs,
+            fault="offsite_redirect",
+        ),
+        "detik_multicard": Story(
+            "detik",
+            "8652591",
+            now - timedelta(minutes=10),
+            flood_title + " Lagi",
+            flood,
+            pages=3,
+            template="multicard",
+            section="berita",
+        ),
     }
     for story in faults.values():
         world.add(story)
