@@ -53,7 +53,7 @@ def main(argv: list[str]) -> int:
         if arg == "-s":
             key, _, value = argv[index + 1].partition("=")
             settings.set(key, value, priority="cmdline")
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(site)
     process.crawl(crawler)
     process.start()
