@@ -175,7 +175,9 @@ class RunRecorder:
                 written = self.archive.finish_run(self.run_id, status, why, counts, errors[:ERROR_SAMPLE])
             except psycopg.Error as exc:
                 log.error("could not record the run's end: %s", first_line(exc), extra={"site": spider.name})
-        result = {"run_id": self.run_id, "status": status, "reason": why, "counts": counts}
+        # The run id the parent gave, even when no row could be adopted: the parent records it then.
+        run_id = self.run_id if self.run_id is not None else self._given_run_id
+        result = {"run_id": run_id, "status": status, "reason": why, "counts": counts}
         result["written"] = written
         print(RESULT_MARKER + json.dumps(result), file=sys.stderr, flush=True)
         log.info("crawl run ended: %s%s", status, f" ({why})" if why else "", extra={"run_id": self.run_id})

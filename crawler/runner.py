@@ -152,7 +152,9 @@ class _Child:
                 log.error("crawl did not close within %.0f s; killing it", grace, extra={"site": self.site})
                 self.signal_group(signal.SIGKILL)
                 self.proc.wait()
-        self.reader.join(timeout=5)
+        self.reader.join(timeout=5)  # the pipe hits EOF once the group is gone
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
         return ended_by
 
 

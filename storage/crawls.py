@@ -28,8 +28,8 @@ TERMINAL = frozenset(
     {"finished", "failed", "timeout", "interrupted", "crashed", "abandoned", "blocked", "skipped"}
 )
 RETRY_BASE = timedelta(minutes=10)  # about one crawl interval: the next run or the one after retries
-RETRY_CAP = timedelta(hours=12)
-MAX_ATTEMPTS = 8  # ~10 min … 12 h apart: a few days of retries, then the URL stays 'failed' for audit
+RETRY_CAP = timedelta(hours=6)
+MAX_ATTEMPTS = 10  # 10 min, 20 min … 6 h apart: about a day of retries, then it stays 'failed' for audit
 
 
 @dataclass(frozen=True)

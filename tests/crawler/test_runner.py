@@ -1,0 +1,148 @@
+"""run_crawl with real crawl subprocesses against a loopback server: every run ends with a verdict."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from crawler.runner import CrawlOutcome, child_environment, run_crawl
+from pantau.config import Settings, load_settings
+from storage import crawls, locks
+from storage.db import Database
+from tests.crawler.conftest import LoopbackServer, wait_for
+from tests.proxy import TcpProxy, unix_socket_of
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def settings(make_settings: Any, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    # The child imports the test spiders from this checkout (its working directory is the data dir).
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    return make_settings(crawl={"download_delay": 0})  # type: ignore[no-any-return]
+
+
+def _crawl(settings: Settings, site: str, url: str, loopback: LoopbackServer, **kwargs: Any) -> CrawlOutcome:
+    extra = {"SPIDER_MODULES": "tests.crawler.runner_spiders", "LOOPBACK_URL": loopback.url}
+    return run_crawl(settings, site, database_url=url, extra_settings=extra, **kwargs)
+
+
+def _run(db: Database, run_id: int) -> crawls.CrawlRun:
+    with db.connection() as conn:
+        run = crawls.get_run(conn, run_id)
+    assert run is not None
+    return run
+
+
+def test_a_finished_crawl_records_its_counts(
+    settings: Settings, database_url: str, db: Database, loopback: LoopbackServer
+) -> None:
+    outcome = _crawl(settings, "finishes", database_url, loopback)
+    assert (outcome.status, outcome.reason, outcome.returncode) == ("finished", None, 0)
+    assert outcome.counts["fetched"] == 1
+    assert (outcome.counts["requests"], outcome.counts["status_200"], outcome.counts["status_404"]) == (
+        2,
+        1,
+        1,
+    )
+    run = _run(db, outcome.run_id)
+    assert (run.status, run.site, run.counts) == ("finished", "finishes", outcome.counts)
+    assert run.pid not in (None, os.getpid())  # the child adopted the row
+    assert sorted(loopback.paths()) == ["/ok", "/status?n=404"]
+
+
+def test_a_hanging_crawl_is_killed_at_its_time_limit(
+    settings: Settings, database_url: str, db: Database, loopback: LoopbackServer
+) -> None:
+    started = time.monotonic()
+    outcome = _crawl(settings, "hangs", database_url, loopback, timeout=4, grace=2)
+    elapsed = time.monotonic() - started
+    assert outcome.status == "timeout"
+    assert _run(db, outcome.run_id).status == "timeout"
+    assert loopback.paths() == ["/hang"]
+    assert elapsed < 4 + 2 + 5  # the limit, the grace, and a margin for interpreter start-up
+
+
+def test_a_crawl_killed_by_sigkill_is_recorded_crashed(
+    settings: Settings, database_url: str, db: Database, loopback: LoopbackServer
+) -> None:
+    outcome = _crawl(settings, "crashes", database_url, loopback)
+    assert (outcome.status, outcome.reason, outcome.returncode) == ("crashed", "killed by SIGKILL", -9)
+    run = _run(db, outcome.run_id)
+    assert (run.status, run.reason) == ("crashed", "killed by SIGKILL")
+    assert run.finished_at is not None
+
+
+def test_a_stopped_crawl_closes_gracefully_as_interrupted(
+    settings: Settings, database_url: str, db: Database, loopback: LoopbackServer
+) -> None:
+    stop = threading.Event()
+    stopped_at: list[float] = []
+
+    def stop_after_some_pages() -> None:
+        wait_for(lambda: len(loopback.paths()) >= 3, timeout=30)
+        stopped_at.append(time.monotonic())
+        stop.set()
+
+    stopper = threading.Thread(target=stop_after_some_pages)
+    stopper.start()
+    outcome = _crawl(settings, "endless", database_url, loopback, stop=stop, grace=8)
+    ended_at = time.monotonic()
+    stopper.join()
+    # The child closed itself (Scrapy's 'shutdown') and recorded its own counts, within the grace.
+    assert (outcome.status, outcome.reason) == ("interrupted", "shutdown")
+    assert outcome.counts["fetched"] >= 2
+    assert ended_at - stopped_at[0] < 8
+    assert _run(db, outcome.run_id).status == "interrupted"
+
+
+def test_a_site_crawled_elsewhere_is_skipped_without_a_request(
+    settings: Settings, database_url: str, db: Database, loopback: LoopbackServer
+) -> None:
+    with (
+        psycopg.connect(database_url, autocommit=True) as other,
+        locks.attempt(other, "crawl:finishes") as taken,
+    ):
+        assert taken
+        outcome = _crawl(settings, "finishes", database_url, loopback)
+    assert (outcome.status, outcome.reason) == ("skipped", "locked")
+    assert _run(db, outcome.run_id).status == "skipped"
+    assert loopback.paths() == []
+
+
+def test_an_unreachable_database_fails_the_run_before_any_request(
+    settings: Settings, database_url: str, db: Database, loopback: LoopbackServer
+) -> None:
+    # The proxy admits one connection (the runner's own): the crawl process finds the database
+    # full, as with max_connections reached, and must not touch the site.
+    with TcpProxy(unix_socket_of(database_url), max_connections=1) as proxy:
+        outcome = _crawl(settings, "finishes", proxy.url(database_url), loopback)
+    assert (outcome.status, outcome.reason) == ("failed", "db_unavailable")
+    assert _run(db, outcome.run_id).status == "failed"
+    assert loopback.paths() == []
+
+
+def test_blocks_and_nothing_fetched_is_a_blocked_run(
+    settings: Settings, database_url: str, loopback: LoopbackServer
+) -> None:
+    outcome = _crawl(settings, "blocked", database_url, loopback)
+    assert outcome.status == "blocked"
+    assert outcome.counts["blocked"] == 1
+
+
+def test_the_child_sees_the_parents_effective_settings(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tuned = settings.model_copy(update={"crawl": settings.crawl.model_copy(update={"max_pages": 7})})
+    env = child_environment(tuned, "postgresql://u:secret@127.0.0.1:1/x")
+    assert "secret" not in " ".join(v for k, v in env.items() if k != "PANTAU_DATABASE_URL")
+    monkeypatch.setattr(os, "environ", env)
+    seen = load_settings(None)
+    assert seen.crawl.max_pages == 7
+    assert seen.model_dump(exclude={"database_url"}) == tuned.model_dump(exclude={"database_url"})
