@@ -115,7 +115,8 @@ def fire_times(schedule: Schedule, after: datetime, until: datetime) -> Iterator
             yield current
             current += step
         return
-    previous_wall: datetime | None = None
+    # `after` is usually the previous period's end: its wall time counts as already fired.
+    previous_wall = after.astimezone(schedule.zone).replace(tzinfo=None)
     fire = schedule.trigger.get_next_fire_time(None, after.astimezone(UTC) + _TICK)
     while fire is not None and fire <= until:
         wall = fire.astimezone(schedule.zone).replace(tzinfo=None)

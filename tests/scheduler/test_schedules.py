@@ -88,3 +88,11 @@ def test_cron_weekdays_are_standard_cron(weekdays, expected):
     start = datetime(2024, 11, 17, 12, tzinfo=ZoneInfo("Asia/Jakarta"))  # a Sunday, after 07:00
     ends = local_days(f"0 7 * * {weekdays}", "Asia/Jakarta", start, 7)
     assert sorted(e.astimezone(ZoneInfo("Asia/Jakarta")).isoweekday() for e in ends) == expected
+
+
+def test_repeated_hour_is_not_fired_again_from_the_previous_period_end():
+    parsed = parse_schedule("daily 02:30", "Europe/Berlin")
+    first = datetime(2024, 10, 27, 0, 30, tzinfo=UTC)  # 02:30 CEST, before the clocks go back
+    assert next(fire_times(parsed, first, first + timedelta(days=2))) == datetime(
+        2024, 10, 28, 1, 30, tzinfo=UTC
+    )
