@@ -10,6 +10,7 @@ stories through COPY, then prints p50/p95 latency of representative searches thr
 from __future__ import annotations
 
 import argparse
+import itertools
 import multiprocessing
 import os
 import random
@@ -55,11 +56,30 @@ TOPIC_WORDS = [
 TITLE_WORDS = ["Kirim", "Bantah", "Soroti", "Ungkap", "Tegaskan", "Ancam", "Kecam", "Dukung"]
 
 
+def _long_tail(count: int) -> tuple[list[str], list[float]]:
+    """`count` made-up Indonesian-looking words and Zipf cumulative weights: the rare vocabulary."""
+    rng = random.Random(7)
+    syllables = [consonant + vowel for consonant in "bdklmnprst" for vowel in "aeiu"]
+    words = sorted({"".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(count * 2)})[:count]
+    rng.shuffle(words)
+    weights = list(itertools.accumulate(1 / rank for rank in range(1, len(words) + 1)))
+    return words, weights
+
+
+TAIL, TAIL_WEIGHTS = _long_tail(20_000)
+RARE_WORD = "Vostochny"  # put into 0.2 % of the stories: the rare-word search
+TOPIC_SHARE = 0.03  # a general news archive: a few stories in a hundred are about the topic
+
+
 def make_story(rng: random.Random, number: int) -> tuple[object, ...]:
-    """One generated story as a COPY row; about one in eight is about the topic."""
-    on_topic = rng.random() < 0.125
+    """One generated story as a COPY row: common words, beat words, a long tail, maybe the topic."""
+    on_topic = rng.random() < TOPIC_SHARE
     pool = COMMON * 3 + (TOPIC_WORDS * 2 if on_topic else []) + OTHER
-    words = rng.choices(pool, k=rng.randint(300, 600))
+    length = rng.randint(300, 600)
+    words = rng.choices(pool, k=length * 2 // 3) + rng.choices(TAIL, cum_weights=TAIL_WEIGHTS, k=length // 3)
+    rng.shuffle(words)
+    if rng.random() < 0.002:
+        words.insert(rng.randrange(len(words)), RARE_WORD)
     subject = rng.sample(TOPIC_WORDS if on_topic else OTHER, 3)
     title = f"{subject[0].title()} {rng.choice(TITLE_WORDS)} {subject[1]} dan {subject[2]}"
     sentences = [" ".join(words[i : i + 15]).capitalize() + "." for i in range(0, len(words), 15)]
@@ -112,9 +132,10 @@ def fill(url: str, stories: int) -> None:
 
 # name, index filters, the same search as an ILIKE scan (WHERE clause, and its parameters)
 SEARCHES: list[tuple[str, Filters, str, tuple[object, ...]]] = [
-    ("single word (rare)", Filters(query="kursk"), "(title ILIKE %s OR body ILIKE %s)", ("%kursk%",) * 2),
+    ("rare word", Filters(query="vostochny"), "(title ILIKE %s OR body ILIKE %s)", ("%vostochny%",) * 2),
+    ("topic word", Filters(query="kursk"), "(title ILIKE %s OR body ILIKE %s)", ("%kursk%",) * 2),
     (
-        "single word (common)",
+        "common word",
         Filters(query="pemerintah"),
         "(title ILIKE %s OR body ILIKE %s)",
         ("%pemerintah%",) * 2,

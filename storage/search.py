@@ -34,8 +34,9 @@ HEADLINE_OPTIONS = (
     'MaxFragments=2, FragmentDelimiter=" … "'
 )
 MAX_QUERY_LENGTH = 500
-# How many of the newest matches are ranked (see SEARCH_RANKED for why there is a window).
-RANK_WINDOW = 2000
+# How many of the newest matches are ranked (see SEARCH_RANKED for why there is a window; at least
+# as many as the page asked for reaches). bench/search.py measures the effect.
+RANK_WINDOW = 500
 
 
 class SearchError(PantauError):
@@ -142,14 +143,16 @@ def search(
     params.update(limit=limit, offset=offset)
     if filters.query:
         kept = q.BEST_PER_CLUSTER if clusters else q.ALL_MATCHES
-        template, params["window"] = q.SEARCH_RANKED, RANK_WINDOW
+        template, params["window"] = q.SEARCH_RANKED, max(RANK_WINDOW, offset + limit)
         params["headline_options"] = HEADLINE_OPTIONS
     else:
         kept = q.NEWEST_PER_CLUSTER if clusters else q.NEWEST_ALL
         template = q.SEARCH_NEWEST
     query = sql.SQL(template).format(where=where, clusters=sql.SQL(kept), hit_columns=sql.SQL(q.HIT_COLUMNS))
     with conn.cursor(row_factory=class_row(Hit)) as cur:
-        return cur.execute(query, params).fetchall()
+        # Never a prepared statement: its generic plan cannot see how common the words are, and
+        # the right plan (walk the date index, or the GIN index) depends on exactly that.
+        return cur.execute(query, params, prepare=False).fetchall()
 
 
 def export_rows(

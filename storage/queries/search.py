@@ -34,7 +34,7 @@ WITH matches AS (
     SELECT a.id, a.search, a.published_at, coalesce(a.cluster_id, a.id) AS story
     FROM articles a
     WHERE {where}
-    ORDER BY a.published_at DESC NULLS LAST, a.id DESC
+    ORDER BY a.published_at DESC  -- exactly articles_published_idx's order, so it can be walked
     LIMIT %(window)s
 ), ranked AS (
     SELECT m.id, m.published_at, m.story,

@@ -173,3 +173,15 @@ def test_bad_input_is_one_line_and_exit_2(pantau, args, message):
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.output
+
+
+def test_pages_beyond_the_rank_window_are_still_served(db, archive, monkeypatch):
+    from storage import search as archive_search
+
+    monkeypatch.setattr(archive_search, "RANK_WINDOW", 2)
+    filters = archive_search.Filters(query="rusia")
+    with db.connection() as conn:
+        first = archive_search.search(conn, filters, limit=2)
+        second = archive_search.search(conn, filters, limit=2, offset=2)
+    assert len(first) == len(second) == 2
+    assert not {hit.id for hit in first} & {hit.id for hit in second}
