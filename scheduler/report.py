@@ -114,6 +114,9 @@ def _preview_one(
             conn, sub.name
         )
         one = digest.build_one(conn, settings, sub, start, now, now, health=footer) if start < now else None
-        built = [one] if one else []
+        if one is None:
+            since = local_time(start, sub.schedule.zone)
+            return [f"=== {sub.name}: nothing due, and no story for it since {since} ==="]
+        built = [one]
         heading = f"=== {sub.name}: nothing due; the next digest so far (dry run) ==="
     return [f"{heading}\nSubject: {b.subject}\n\n{b.text}" for b in built]

@@ -157,3 +157,17 @@ def test_unsubscribe_header_and_footer_health(clean, make_settings, smtp):
     text = msg.get_body(("plain",)).get_content()
     assert "Kompas: its last 3 crawls failed or were blocked (latest: blocked: 403 from every page)" in text
     assert len(deliveries(clean)) == 1
+
+
+def test_dry_run_prints_the_due_digest_and_records_nothing(clean, settings, smtp):
+    from scheduler import report
+
+    add_subscription_row(clean, "analysts", T0 - timedelta(hours=1))
+    add_article(clean, title="Pratinjau rudal", first_seen_at=T0 + timedelta(hours=1))
+    texts = report.preview(clean, settings(), T1 + timedelta(minutes=1))
+    assert len(texts) == 1
+    assert "due now (dry run" in texts[0]
+    assert "Pratinjau rudal" in texts[0]
+    with clean.connection() as conn:
+        assert conn.execute("SELECT count(*) FROM digests").fetchone() == (0,)
+    assert smtp[0].received == []
