@@ -143,7 +143,9 @@ def search(
     params.update(limit=limit, offset=offset)
     if filters.query:
         kept = q.BEST_PER_CLUSTER if clusters else q.ALL_MATCHES
-        template, params["window"] = q.SEARCH_RANKED, max(RANK_WINDOW, offset + limit)
+        # Whole windows, so that every page within one window comes from the same ranking.
+        windows = -(-(offset + limit) // RANK_WINDOW)
+        template, params["window"] = q.SEARCH_RANKED, RANK_WINDOW * windows
         params["headline_options"] = HEADLINE_OPTIONS
     else:
         kept = q.NEWEST_PER_CLUSTER if clusters else q.NEWEST_ALL

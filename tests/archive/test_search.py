@@ -178,10 +178,10 @@ def test_bad_input_is_one_line_and_exit_2(pantau, args, message):
 def test_pages_beyond_the_rank_window_are_still_served(db, archive, monkeypatch):
     from storage import search as archive_search
 
-    monkeypatch.setattr(archive_search, "RANK_WINDOW", 2)
+    monkeypatch.setattr(archive_search, "RANK_WINDOW", 4)
     filters = archive_search.Filters(query="rusia")
     with db.connection() as conn:
-        first = archive_search.search(conn, filters, limit=2)
-        second = archive_search.search(conn, filters, limit=2, offset=2)
-    assert len(first) == len(second) == 2
-    assert not {hit.id for hit in first} & {hit.id for hit in second}
+        pages = [archive_search.search(conn, filters, limit=2, offset=offset) for offset in (0, 2, 4)]
+    assert [len(page) for page in pages] == [2, 2, 2]
+    # The first two pages come from one ranking of the 4 newest matches: no story twice.
+    assert not {hit.id for hit in pages[0]} & {hit.id for hit in pages[1]}
