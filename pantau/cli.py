@@ -127,6 +127,9 @@ def _register_commands() -> None:
     """Subcommands that live beside the code they drive (one module each; heavy imports inside)."""
     # One block per area (pantau/commands/<area>.py); keep each block to its own lines.
     # crawl:
+    from pantau.commands.crawl import crawl
+
+    cli.add_command(crawl)
     # pipelines:
     from pantau.commands.extract import extract
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -15,6 +17,7 @@ from crawler.runner import CrawlOutcome, child_environment, run_crawl
 from pantau.config import Settings, load_settings
 from storage import crawls, locks
 from storage.db import Database
+from tests.conftest import create_database
 from tests.crawler.conftest import LoopbackServer, wait_for
 from tests.proxy import TcpProxy, unix_socket_of
 
@@ -146,3 +149,21 @@ def test_the_child_sees_the_parents_effective_settings(
     seen = load_settings(None)
     assert seen.crawl.max_pages == 7
     assert seen.model_dump(exclude={"database_url"}) == tuned.model_dump(exclude={"database_url"})
+
+
+def test_scrapy_crawl_by_hand_migrates_a_fresh_database_and_records_its_run(
+    pg_admin_url: str, tmp_path: Path, loopback: LoopbackServer
+) -> None:
+    fresh = create_database(pg_admin_url, "t_crawl_by_hand")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PANTAU_")}
+    env.update({"PANTAU_DATABASE_URL": fresh, "PANTAU_DATA_DIR": str(tmp_path), "PYTHONPATH": str(ROOT)})
+    command = [sys.executable, "-m", "scrapy", "crawl", "finishes", "-s", "LOOPBACK_URL=" + loopback.url]
+    command += ["-s", "SPIDER_MODULES=tests.crawler.runner_spiders"]
+    done = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    with psycopg.connect(fresh) as conn:
+        runs = conn.execute("SELECT site, status, pid FROM crawl_runs").fetchall()
+    assert [(site, status) for site, status, _pid in runs] == [("finishes", "finished")]
+    assert loopback.paths().count("/ok") == 1
