@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 from scrapy import Request, Spider
+from scrapy.exceptions import DropItem
 from scrapy.http import Response
 
 _LOOPBACK_SETTINGS = {
@@ -82,3 +84,36 @@ class Blocked(LoopbackSpider):
     def parse(self, response: Response) -> Any:
         self.crawler.stats.inc_value("pantau/blocked")
         yield from ()
+
+
+@dataclass
+class Page:
+    """The least an item needs for RunRecorder: its canonical URL."""
+
+    canonical_url: str
+
+
+class FaultyPipeline:
+    """Drops one item and raises on another, as a broken extraction or database would."""
+
+    def process_item(self, item: Page) -> Page:
+        if item.canonical_url.endswith("/dropped"):
+            raise DropItem("no text extracted")
+        if item.canonical_url.endswith("/raises"):
+            raise RuntimeError("pipeline bug")
+        return item
+
+
+class Faulty(LoopbackSpider):
+    """Yields three items: one dropped, one raising in a pipeline, one fine."""
+
+    name = "faulty"
+    custom_settings = {  # noqa: RUF012 (Scrapy's own shape)
+        **_LOOPBACK_SETTINGS,
+        "ITEM_PIPELINES": {"tests.crawler.runner_spiders.FaultyPipeline": 100},
+    }
+
+    def parse(self, response: Response) -> Any:
+        base = self.settings.get("LOOPBACK_URL")
+        for name in ("dropped", "raises", "fine"):
+            yield Page(f"{base}/{name}")
