@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 child_log = logging.getLogger("crawler.child")
 SETTINGS_MODULE = "crawler.settings"
 RESULT_MARKER = "PANTAU_RESULT "  # printed by crawler.extensions.RunRecorder
+MIN_ADDRESS_SPACE_MB = 1024
 GRACE_SECONDS = 10.0  # after SIGINT, how long the crawl may take to close before SIGKILL
 # Scrapy's default log format: "2024-06-19 10:00:00 [logger.name] LEVEL: message"
 _LOG_LINE = re.compile(r"^\S+ \S+ \[(?P<name>[^\]]+)\] (?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL): ")
@@ -222,7 +223,9 @@ def run_crawl(
 
 def _spawn(command: list[str], settings: Settings, database_url: str, site: str, run_id: int) -> _Child:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    cap = settings.crawl.memory_limit_mb * 2 * 1024 * 1024  # address space: a hard backstop above RSS
+    # Address space, a hard backstop above the resident limit (MEMUSAGE_LIMIT_MB); an interpreter with
+    # Scrapy and lxml reserves several hundred MB of it before fetching anything.
+    cap = max(2 * settings.crawl.memory_limit_mb, MIN_ADDRESS_SPACE_MB) * 1024 * 1024
     proc = subprocess.Popen(
         command,
         cwd=settings.data_dir,

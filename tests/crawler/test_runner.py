@@ -15,6 +15,7 @@ import pytest
 
 from crawler.runner import CrawlOutcome, child_environment, run_crawl
 from pantau.config import Settings, load_settings
+from pantau.errors import DatabaseUnavailable
 from storage import crawls, locks
 from storage.db import Database
 from tests.conftest import create_database
@@ -167,3 +168,16 @@ def test_scrapy_crawl_by_hand_migrates_a_fresh_database_and_records_its_run(
         runs = conn.execute("SELECT site, status, pid FROM crawl_runs").fetchall()
     assert [(site, status) for site, status, _pid in runs] == [("finishes", "finished")]
     assert loopback.paths().count("/ok") == 1
+
+
+def test_no_crawl_starts_when_the_run_cannot_be_recorded(
+    settings: Settings, db: Database, loopback: LoopbackServer
+) -> None:
+    with db.connection() as conn:
+        before = conn.execute("SELECT count(*) FROM crawl_runs").fetchone()
+    closed = "postgresql://postgres@127.0.0.1:1/nowhere?connect_timeout=2"
+    with pytest.raises(DatabaseUnavailable, match=r"cannot reach PostgreSQL at 127\.0\.0\.1:1/nowhere"):
+        _crawl(settings, "finishes", closed, loopback)
+    assert loopback.paths() == []
+    with db.connection() as conn:
+        assert conn.execute("SELECT count(*) FROM crawl_runs").fetchone() == before
