@@ -146,17 +146,25 @@ class _Child:
             _wait(self.proc, stop, min(0.2, max(0.0, deadline - time.monotonic())))
         if ended_by != "exited":
             log.warning("closing the crawl (%s)", ended_by, extra={"site": self.site, "run_id": self.run_id})
-            self.signal_group(signal.SIGINT)  # Scrapy closes gracefully, reason 'shutdown'
-            try:
-                self.proc.wait(timeout=grace)
-            except subprocess.TimeoutExpired:
-                log.error("crawl did not close within %.0f s; killing it", grace, extra={"site": self.site})
-                self.signal_group(signal.SIGKILL)
-                self.proc.wait()
-        self.reader.join(timeout=5)  # the pipe hits EOF once the group is gone
+            self.close(grace)
+        self.reap()
+        return ended_by
+
+    def close(self, grace: float) -> None:
+        """SIGINT (Scrapy closes gracefully, reason 'shutdown'), then SIGKILL after `grace` seconds."""
+        self.signal_group(signal.SIGINT)
+        try:
+            self.proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            log.error("crawl did not close within %.0f s; killing it", grace, extra={"site": self.site})
+            self.signal_group(signal.SIGKILL)
+            self.proc.wait()
+
+    def reap(self) -> None:
+        """Finish reading the output (EOF once the group is gone) and close the pipe."""
+        self.reader.join(timeout=5)
         if self.proc.stdout is not None:
             self.proc.stdout.close()
-        return ended_by
 
 
 def _wait(proc: subprocess.Popen[str], stop: threading.Event | None, seconds: float) -> None:
@@ -213,8 +221,19 @@ def run_crawl(
         extra = {"site": site, "run_id": run_id}
         command = child_command(settings, site, run_id, kind, limit, extra_settings or {})
         log.info("crawl starting", extra=extra)
-        child = _spawn(command, settings, database_url, site, run_id)
-        ended_by = child.supervise(limit, stop, grace)
+        try:
+            child = _spawn(command, settings, database_url, site, run_id)
+        except OSError as exc:
+            crawls.finish_run(conn, run_id, "failed", f"could not start the crawl process: {exc}")
+            raise
+        try:
+            ended_by = child.supervise(limit, stop, grace)
+        except BaseException:  # the caller is going away (Ctrl-C, daemon exit): no orphan crawl
+            child.close(grace)
+            child.reap()
+            with contextlib.suppress(psycopg.Error):  # else mark_abandoned settles the row later
+                crawls.finish_run(conn, run_id, "interrupted", "runner stopped")
+            raise
         conn = _alive(conn, database_url, settings)
         return _settle(conn, site, run_id, child, ended_by, limit)
     finally:
@@ -246,7 +265,7 @@ def _alive(conn: psycopg.Connection, database_url: str, settings: Settings) -> p
     """The bookkeeping connection, re-opened if the database dropped it during the crawl."""
     if not conn.closed and not conn.broken:
         try:
-            conn.execute("SELECT 1")
+            crawls.ping(conn)
             return conn
         except psycopg.OperationalError:
             conn.close()

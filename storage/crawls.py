@@ -67,6 +67,11 @@ class DiscoveredRow:
     last_seen_at: datetime
 
 
+def ping(conn: psycopg.Connection) -> None:
+    """Raise psycopg.OperationalError if the connection no longer works."""
+    conn.execute(q.PING)
+
+
 def schema_present(conn: psycopg.Connection) -> bool:
     """Whether the crawl tables exist (a fresh database has none until migrated)."""
     row = conn.execute(q.SCHEMA_PRESENT).fetchone()

@@ -1,6 +1,7 @@
 """Queries of crawl bookkeeping: crawl runs, discovered article URLs, HTTP validators."""
 
 SCHEMA_PRESENT = "SELECT to_regclass('crawl_runs') IS NOT NULL"
+PING = "SELECT 1"
 
 # --- crawl_runs ---------------------------------------------------------------------------------
 START_RUN = """

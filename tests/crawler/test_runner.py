@@ -181,3 +181,30 @@ def test_no_crawl_starts_when_the_run_cannot_be_recorded(
     assert loopback.paths() == []
     with db.connection() as conn:
         assert conn.execute("SELECT count(*) FROM crawl_runs").fetchone() == before
+
+
+class _InterruptingEvent(threading.Event):
+    """A stop event whose wait raises KeyboardInterrupt once `ready()` holds: Ctrl-C in the caller."""
+
+    def __init__(self, ready: Any) -> None:
+        super().__init__()
+        self.ready = ready
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if self.ready():
+            raise KeyboardInterrupt
+        return super().wait(timeout)
+
+
+def test_a_caller_interrupted_mid_crawl_leaves_no_orphan_crawl(
+    settings: Settings, database_url: str, db: Database, loopback: LoopbackServer
+) -> None:
+    stop = _InterruptingEvent(lambda: len(loopback.paths()) >= 2)
+    with pytest.raises(KeyboardInterrupt):
+        _crawl(settings, "endless", database_url, loopback, stop=stop, grace=8)
+    with db.connection() as conn:
+        run = conn.execute("SELECT status, pid FROM crawl_runs ORDER BY id DESC LIMIT 1").fetchone()
+    assert run is not None
+    assert run[0] == "interrupted"
+    with pytest.raises(ProcessLookupError):  # the crawl process is gone (reaped), not orphaned
+        os.kill(run[1], 0)
