@@ -20,6 +20,7 @@ from scrapy import signals
 from scrapy.exceptions import CloseSpider
 
 from crawler.archive import CrawlArchive
+from crawler.runner import RESULT_MARKER
 from storage import crawls
 from storage.db import Database, Timeouts, describe_server, first_line
 from storage.migrate import migrate
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
     from pantau.config import Settings
 
 log = logging.getLogger(__name__)
-RESULT_MARKER = "PANTAU_RESULT "
 ERROR_SAMPLE = 20  # error URLs kept in crawl_runs.errors
 
 

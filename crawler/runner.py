@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 child_log = logging.getLogger("crawler.child")
 SETTINGS_MODULE = "crawler.settings"
-RESULT_MARKER = "PANTAU_RESULT "  # printed by crawler.extensions.RunRecorder
+RESULT_MARKER = "PANTAU_RESULT "  # starts the line crawler.extensions.RunRecorder prints its verdict on
 MIN_ADDRESS_SPACE_MB = 1024
 GRACE_SECONDS = 10.0  # after SIGINT, how long the crawl may take to close before SIGKILL
 # Scrapy's default log format: "2024-06-19 10:00:00 [logger.name] LEVEL: message"
