@@ -25,17 +25,30 @@ FILTER_ANY_TOPIC_SCORE = """EXISTS (
     SELECT 1 FROM article_topics t WHERE t.article_id = a.id AND t.score >= %(min_score)s)"""
 
 # --- search ------------------------------------------------------------------------------------
+# The planner's estimate of how many stories match (EXPLAIN, ~1 ms): it picks the candidate strategy.
+ESTIMATE_MATCHES = "EXPLAIN (FORMAT JSON) SELECT 1 FROM articles a WHERE {where}"
+
 # Ranking reads each match's whole tsvector, so a common word would rank tens of thousands of rows:
-# only the `window` most recent matches are ranked (cheap order first, costly order on the few).
-# {where} is the AND of the filters above; {order} picks best-ranked or newest; {clusters} keeps one
-# row per story cluster (its best-ranked member) or all rows.
-SEARCH_RANKED = """
-WITH matches AS (
-    SELECT a.id, a.search, a.published_at, coalesce(a.cluster_id, a.id) AS story
+# only the `window` newest matches are ranked (cheap order first, costly order on the few). Which
+# newest matches, two ways, because testing `search @@ query` row by row costs a detoast each:
+# - few matches: all of them from the GIN index (OFFSET 0 keeps the LIMIT from being pushed into an
+#   index walk), then the newest `window` by date;
+# - many matches (a common word): walk the date index newest first until `window` rows matched.
+CANDIDATES_FROM_INDEX = """SELECT a.id, a.search, a.published_at, coalesce(a.cluster_id, a.id) AS story
+    FROM articles a
+    WHERE a.id IN (
+        SELECT m.id FROM (SELECT a.id, a.published_at FROM articles a WHERE {where} OFFSET 0) m
+        ORDER BY m.published_at DESC LIMIT %(window)s)"""
+CANDIDATES_BY_DATE = """SELECT a.id, a.search, a.published_at, coalesce(a.cluster_id, a.id) AS story
     FROM articles a
     WHERE {where}
     ORDER BY a.published_at DESC  -- exactly articles_published_idx's order, so it can be walked
-    LIMIT %(window)s
+    LIMIT %(window)s"""
+# {candidates} is one of the two above; {clusters} keeps one row per story cluster (its best-ranked
+# member) or all rows.
+SEARCH_RANKED = """
+WITH matches AS (
+    {candidates}
 ), ranked AS (
     SELECT m.id, m.published_at, m.story,
            ts_rank_cd('{{0.1, 0.2, 0.4, 1.0}}', m.search, websearch_to_tsquery('indonesian', %(q)s))::real

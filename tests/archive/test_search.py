@@ -185,3 +185,16 @@ def test_pages_beyond_the_rank_window_are_still_served(db, archive, monkeypatch)
     assert [len(page) for page in pages] == [2, 2, 2]
     # The first two pages come from one ranking of the 4 newest matches: no story twice.
     assert not {hit.id for hit in pages[0]} & {hit.id for hit in pages[1]}
+
+
+@pytest.mark.parametrize("walk_above", [0, 10**9])
+def test_both_candidate_strategies_give_the_same_hits(db, archive, monkeypatch, walk_above):
+    from storage import search as archive_search
+
+    monkeypatch.setattr(archive_search, "WALK_ABOVE", walk_above)  # 0: walk the date index always
+    with db.connection() as conn:
+        hits = archive_search.search(
+            conn, archive_search.Filters(query="amunisi OR rudal", sites=("kompas",))
+        )
+    assert {hit.id for hit in hits} == {archive["pasokan-kompas"], archive["kn23"]}
+    assert hits[0].id == archive["kn23"]  # "rudal" in its title
