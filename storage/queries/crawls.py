@@ -40,13 +40,16 @@ WHERE id = %(run_id)s AND status = 'running'
 RELABEL_RUN = "UPDATE crawl_runs SET status = %(status)s, reason = %(reason)s WHERE id = %(run_id)s"
 
 # --- discovered_urls ----------------------------------------------------------------------------
-# A URL seen again keeps its first sighting and status; only last_seen_at (and a missing title) move.
+# A URL seen again keeps its first sighting and status; only last_seen_at (and a missing title, id
+# or source, as left by INSERT_FAILED) move.
 RECORD_DISCOVERED = """
 INSERT INTO discovered_urls (canonical_url, site, site_article_id, source, listed_title, first_run_id)
 VALUES (%(canonical_url)s, %(site)s, %(site_article_id)s, %(source)s, %(listed_title)s, %(run_id)s)
 ON CONFLICT (canonical_url) DO UPDATE
 SET last_seen_at = now(),
-    listed_title = coalesce(discovered_urls.listed_title, EXCLUDED.listed_title)
+    listed_title = coalesce(discovered_urls.listed_title, EXCLUDED.listed_title),
+    site_article_id = coalesce(nullif(discovered_urls.site_article_id, ''), EXCLUDED.site_article_id),
+    source = CASE WHEN discovered_urls.source = 'unknown' THEN EXCLUDED.source ELSE discovered_urls.source END
 """
 # Exponential back-off: base * 2^(attempts-1), capped; after max_attempts no further attempt is due.
 # A URL already stored is never downgraded to failed.
@@ -89,6 +92,8 @@ WHERE d.site = %(site)s
          AND d.last_seen_at < now() - %(grace)s)
   )
   AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.canonical_url = d.canonical_url)
+  -- A backfill's finds are retried by backfills (stored as backfilled), a crawl's by crawls.
+  AND coalesce((SELECT r.kind FROM crawl_runs r WHERE r.id = d.first_run_id), 'crawl') = %(kind)s
 ORDER BY coalesce(d.next_attempt_at, d.last_seen_at), d.canonical_url
 LIMIT %(limit)s
 """

@@ -147,6 +147,11 @@ def test_mark_failed_records_an_unknown_url(archive: CrawlArchive, db: Database)
     assert row is not None
     assert (row.status, row.attempts, row.site, row.last_error) == ("failed", 1, SITE, "error: boom")
     assert archive.failures[-1] == {"url": _url(31), "error": "error: boom"}
+    archive.record_discovered([_found(31)])  # found on a listing later: its id and source fill in
+    with db.connection() as conn:
+        row = crawls.get_discovered(conn, _url(31))
+    assert row is not None
+    assert (row.status, row.site_article_id, row.source) == ("failed", "31", _found(31).source)
 
 
 def test_retry_due_returns_due_failures_and_unstored_urls_of_earlier_runs(
