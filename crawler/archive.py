@@ -174,10 +174,10 @@ class CrawlArchive:
         urls = list(canonical_urls)
         self._do(lambda c: crawls.mark_stored(c, urls))
 
-    def retry_due(self, site: str, limit: int = RETRY_LIMIT) -> list[Discovered]:
-        """Failures whose back-off has passed, and URLs earlier runs discovered but never stored."""
+    def retry_due(self, site: str, limit: int = RETRY_LIMIT, *, kind: str = "crawl") -> list[Discovered]:
+        """Failures whose back-off is over, and URLs earlier runs of `kind` discovered but never stored."""
         rows = self._do(
-            lambda c: crawls.retry_due(c, site, run_id=self.run_id, limit=limit, grace=timedelta(0))
+            lambda c: crawls.retry_due(c, site, run_id=self.run_id, limit=limit, grace=timedelta(), kind=kind)
         )
         return [Discovered(*row) for row in rows]
 

@@ -147,6 +147,9 @@ def _register_commands() -> None:
 
     archive.register(cli)
     # backfill:
+    from pantau.commands.backfill import backfill
+
+    cli.add_command(backfill)
 
 
 _register_commands()

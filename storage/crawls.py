@@ -225,9 +225,13 @@ def retry_due(
     run_id: int | None,
     limit: int = 50,
     grace: timedelta = timedelta(0),
+    kind: str = "crawl",
 ) -> list[tuple[str, str, str, str, str | None]]:
-    """(canonical_url, site, site_article_id, source, listed_title) of URLs due for another attempt."""
-    params = {"site": site, "run_id": run_id, "limit": limit, "grace": grace}
+    """(canonical_url, site, site_article_id, source, listed_title) of URLs due for another attempt.
+
+    Only URLs first found by a run of `kind`: a backfill's old stories never enter a crawl as new.
+    """
+    params = {"site": site, "run_id": run_id, "limit": limit, "grace": grace, "kind": kind}
     return [(r[0], r[1], r[2], r[3], r[4]) for r in conn.execute(q.RETRY_DUE, params)]
 
 

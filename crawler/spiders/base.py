@@ -64,6 +64,7 @@ class NewsSiteSpider(scrapy.Spider):
 
     archive: Any = None  # crawler.archive.CrawlArchive, set by the RunRecorder extension
     run_id: int | None = None
+    backfill: Any = None  # crawler.backfill.walker.BackfillWalker when run with PANTAU_BACKFILL
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -86,6 +87,9 @@ class NewsSiteSpider(scrapy.Spider):
             spider.max_pages = pantau.crawl.max_pages
         spider.run_id = crawler.settings.getint("PANTAU_RUN_ID") or None
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
+        from crawler.backfill.walker import BackfillWalker
+
+        spider.backfill = BackfillWalker.from_crawler(spider, crawler)
         return spider
 
     @classmethod
@@ -97,6 +101,10 @@ class NewsSiteSpider(scrapy.Spider):
 
     # --- discovery ----------------------------------------------------------------------------
     async def start(self):
+        if self.backfill is not None:  # a backfill walks dated listings instead (crawler/backfill)
+            for request in self.backfill.start_requests():
+                yield request
+            return
         # No dont_filter: start URLs go through the same checks as every other request.
         for endpoint in self.site.discovery.endpoints:
             if not endpoint.only_as_fallback:
@@ -314,6 +322,7 @@ class NewsSiteSpider(scrapy.Spider):
             source=candidate.source,
             listed_title=candidate.listed_title,
             extra_pages=list(state["extra"]),
+            backfilled=self.backfill is not None,
             run_id=self._run_id(),
         )
 
@@ -328,6 +337,8 @@ class NewsSiteSpider(scrapy.Spider):
             self._inc("pantau/errors")
         self.logger.warning("article %s failed: %s", candidate.canonical.url, reason)
         self._archive_call(lambda a: a.mark_failed(candidate.canonical.url, reason[:300]), None)
+        if self.backfill is not None:
+            self.backfill.settled(candidate.canonical.article_id)
         return []
 
     # --- helpers ------------------------------------------------------------------------------

@@ -37,6 +37,12 @@ NOISE = {
 
 def route(world: World, site: str, host: str, path: str, query: dict[str, list[str]]) -> Reply:
     """Dispatch one site request."""
+    if world.paged:
+        from tests.replay import dated
+
+        paged = dated.route(world, site, host, path, query)
+        if paged is not None:
+            return paged
     stories = world.of(site)
     listing = _listing(world, site, host, path, query, stories)
     if listing is not None:

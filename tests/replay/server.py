@@ -31,6 +31,8 @@ HOSTS = [
     "indeks.kompas.com",
     "amp.kompas.com",
     "bola.kompas.com",
+    "search.kompas.com",
+    "search.bisnis.com",
 ]
 
 

@@ -102,6 +102,9 @@ class World:
     blocked_hosts: set[str] = field(default_factory=set)  # every page of the host is a block page
     missing: set[str] = field(default_factory=set)  # "host/path" answered 404 (e.g. a sitemap child)
     too_many: dict[str, int] = field(default_factory=dict)  # "host/path" -> 429s before it answers
+    # Backfill worlds: listings filter by date and paginate as the real sites do (tests/replay/dated.py).
+    paged: bool = False
+    page_size: int = 20
 
     def add(self, story: Story) -> Story:
         self.stories.append(story)
