@@ -133,12 +133,12 @@ class Backfill:
                 continue
             runs += 1
             state.runs += 1
-            if outcome.status in ("blocked", "interrupted", "failed", "crashed"):
-                state.status, state.note = (
-                    outcome.status,
-                    f"run {outcome.run_id}: {outcome.reason or ''}".strip(),
-                )
-                return outcome.status not in ("blocked", "interrupted")
+            if outcome.status != "finished":
+                state.note = f"run {outcome.run_id}: {outcome.status} {outcome.reason or ''}".strip()
+            if outcome.status == "blocked" or self.stop.is_set():
+                state.status = "blocked" if outcome.status == "blocked" else "interrupted"
+                return False  # the site blocks us (raise the delay, try later), or we were told to stop
+            # finished, or a timeout/crash/failure: what it checkpointed stays; the chunk runs again.
             if self._open_pages(site, chunk, first=False) == before:
                 break  # no progress: leave the rest for a later backfill
         if self._open_pages(site, chunk, first=False) is not None:

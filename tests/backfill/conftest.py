@@ -1,0 +1,76 @@
+"""Fixtures of the backfill tests: the dated replay world served on loopback, settings pointing at it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import psycopg
+import pytest
+
+from crawler.backfill.plan import Range
+from crawler.backfill.run import Backfill
+from pantau.config import Settings, load_settings
+from tests.backfill.world import backfill_world
+from tests.replay import ReplayHTTPServer, Story, serve
+from tests.replay.world import WIB, World
+
+TOPIC = "nk-russia-arms"
+
+
+@pytest.fixture(scope="module")
+def today() -> date:
+    return datetime.now(WIB).date()
+
+
+@pytest.fixture(scope="module")
+def replay(today: date) -> Iterator[tuple[World, dict[str, list[Story]], ReplayHTTPServer]]:
+    """(world, the on-topic stories a 30-day backfill must find per site, its server)."""
+    world, expected = backfill_world(today)
+    with serve(world) as server:
+        yield world, expected, server
+
+
+@pytest.fixture(scope="module")
+def settings(
+    replay: tuple[World, Any, ReplayHTTPServer], database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Settings:
+    """Every site host mapped to the replay server, no delay: politeness is the crawl's, tested there."""
+    server = replay[2]
+    crawl = {"host_map": server.host_map(), "download_delay": 0.0, "timeout_minutes": 2}
+    data = tmp_path_factory.mktemp("backfill-data")
+    return load_settings(None, data_dir=data, database_url=database_url, crawl=crawl)
+
+
+@pytest.fixture
+def make_backfill(settings: Settings, database_url: str, today: date) -> Callable[..., Backfill]:
+    def build(sites: list[str], since_days: int, until_days: int = 1, **kwargs: Any) -> Backfill:
+        span = Range(today - timedelta(days=since_days), today - timedelta(days=until_days), today)
+        return Backfill(settings, sites, span, TOPIC, database_url, lock_wait=0.2, **kwargs)
+
+    return build
+
+
+def wait_for(condition: Callable[[], object], timeout: float, what: str) -> None:
+    """Poll `condition` until it holds; fail naming `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def query(database_url: str, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def article_paths(server: ReplayHTTPServer, site: str | None = None) -> list[str]:
+    """Paths of the article pages requested (listings, robots and searches left out)."""
+    return [r.path for r in server.requests(site) if "/read/" in r.path or "/d-" in r.path]
+
+
+def stored_urls(database_url: str) -> set[str]:
+    return {row[0] for row in query(database_url, "SELECT canonical_url FROM articles")}
