@@ -110,10 +110,12 @@ def test_no_digest_receives_backfilled_stories_unless_asked(replay, settings, da
             "SELECT d.subscription, a.backfilled FROM digest_items i"
             " JOIN digests d ON d.id = i.digest_id JOIN articles a ON a.id = i.article_id"
         ).fetchall()
-    assert built["analysts"] is not None and built["analysts"].status == "empty"
+    assert built["analysts"] is not None
+    assert built["analysts"].status == "empty"
     assert [row for row in items if row[0] == "analysts"] == []
     # The stories are there and on topic: a subscription that asks for them gets them.
-    assert built["historians"] is not None and built["historians"].status == "ready"
+    assert built["historians"] is not None
+    assert built["historians"].status == "ready"
     assert {backfilled for name, backfilled in items if name == "historians"} == {True}
 
 
