@@ -31,7 +31,7 @@ def _counts(**values: int) -> dict[str, int]:
         ("shutdown", _counts(fetched=1), ("interrupted", "shutdown")),
         ("db_unavailable", _counts(), ("failed", "db_unavailable")),
         ("closespider_errorcount", _counts(errors=25), ("failed", "closespider_errorcount")),
-        ("robots_unreachable", _counts(), ("failed", "robots_unreachable")),
+        ("robots_unreachable", _counts(), ("skipped", "robots_unreachable")),
         ("memusage_exceeded", _counts(), ("failed", "memusage_exceeded")),
         ("locked", _counts(), ("skipped", "locked")),
         ("closespider_pagecount", _counts(fetched=400), ("finished", None)),
