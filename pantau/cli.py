@@ -48,6 +48,18 @@ pass_app = click.make_pass_decorator(App)
 class PantauGroup(click.Group):
     """Reports PantauError as one line on stderr with exit code 2, never a traceback."""
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Click cuts each line to fit 80 columns with "..."; every subcommand's whole first
+        # sentence is worth reading, so wrap it instead.
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=400)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
