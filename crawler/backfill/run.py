@@ -139,8 +139,8 @@ class Backfill:
                 state.status = "blocked" if outcome.status == "blocked" else "interrupted"
                 return False  # the site blocks us (raise the delay, try later), or we were told to stop
             # finished, or a timeout/crash/failure: what it checkpointed stays; the chunk runs again.
-            if self._open_pages(site, chunk, first=False) == before:
-                break  # no progress: leave the rest for a later backfill
+            if outcome.status == "finished" and self._open_pages(site, chunk, first=False) == before:
+                break  # a clean run that made no progress: the next would not either; leave it for later
         if self._open_pages(site, chunk, first=False) is not None:
             state.open_chunks.append(chunk.week)
         return True
