@@ -99,11 +99,13 @@ class OffsiteRedirectMiddleware(SiteAllowlistMiddleware):
 
 
 class FailClosedRobotsTxtMiddleware(RobotsTxtMiddleware):
-    """Scrapy's robots.txt middleware, but a 5xx or unreachable robots.txt skips the site's run.
+    """Scrapy's robots.txt middleware, but a 5xx or unreachable robots.txt disallows its host.
 
     RFC 9309 2.3.1.4: "unreachable" means complete disallow. Scrapy allows everything instead
-    (scrapy#2443). Once one host's robots.txt is unreachable, nothing more is requested from the site;
-    the stat `pantau/robots_unreachable` names the host and the spider closes as `robots_unreachable`.
+    (scrapy#2443). When the host is one the site's discovery endpoints live on, nothing more is
+    requested from the site: the stat `pantau/robots_unreachable` names the host and the spider closes
+    as `robots_unreachable`. Any other host (a subdomain a listing links to) is only disallowed itself,
+    so one dead subdomain cannot skip every run of the site (`pantau/robots_unreachable_hosts`).
     """
 
     async def process_request(self, request: Request) -> None:  # type: ignore[override]
@@ -121,13 +123,24 @@ class FailClosedRobotsTxtMiddleware(RobotsTxtMiddleware):
         self._unreachable(netloc, f"{type(exc).__name__}: {exc}")
 
     def _unreachable(self, netloc: str, why: str) -> None:
-        log.error("robots.txt of %s unreachable (%s): skipping this site's run", netloc, why)
-        self._stats.set_value(ROBOTS_UNREACHABLE, netloc)
+        if netloc in self._endpoint_hosts():
+            log.error("robots.txt of %s unreachable (%s): skipping this site's run", netloc, why)
+            self._stats.set_value(ROBOTS_UNREACHABLE, netloc)
+        else:
+            log.warning("robots.txt of %s unreachable (%s): nothing on that host is requested", netloc, why)
+            self._stats.inc_value("pantau/robots_unreachable_hosts")
         deny_all = build_from_crawler(self._parserimpl, self.crawler, b"User-agent: *\nDisallow: /\n")
         pending = self._parsers[netloc]
         self._parsers[netloc] = deny_all
         if isinstance(pending, Deferred):
             pending.callback(deny_all)
+
+    def _endpoint_hosts(self) -> set[str]:
+        """Hosts of the spider's discovery endpoints (all hosts when the spider has none)."""
+        site = getattr(self.crawler.spider, "site", None)
+        if site is None:
+            return set(self._parsers)
+        return {urlsplit(endpoint.url).netloc for endpoint in site.discovery.endpoints}
 
 
 def block_reason(status: int, headers: Mapping[str, str], body: bytes) -> str | None:
