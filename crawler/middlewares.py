@@ -19,6 +19,7 @@ from ipaddress import ip_address
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from scrapy import signals
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.misc import build_from_crawler
@@ -232,7 +233,20 @@ class RetryAfterMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
-        return cls(crawler, settings.getint("RETRY_TIMES"), settings.getfloat("PANTAU_RETRY_AFTER_MAX"))
+        middleware = cls(crawler, settings.getint("RETRY_TIMES"), settings.getfloat("PANTAU_RETRY_AFTER_MAX"))
+        crawler.signals.connect(middleware.headers_received, signal=signals.headers_received)
+        return middleware
+
+    def headers_received(self, headers: Any, body_length: int, request: Request, spider: Any) -> None:  # noqa: ARG002
+        """Pause the host as soon as a Retry-After arrives, while the response still holds the slot.
+
+        By the time process_response runs, the downloader has freed the slot and may have started the
+        host's next request already: that one request would go out inside the server's wait.
+        """
+        value = headers.get(b"Retry-After")
+        wait = retry_after_seconds(value.decode("latin-1") if value else None, datetime.now(UTC))
+        if wait is not None and wait <= self.max_wait:
+            self._pause_host(request, wait)
 
     async def process_response(self, request: Request, response: Response) -> Response | Request:
         if response.status != 429:
