@@ -272,7 +272,7 @@ class NewsSiteSpider(scrapy.Spider):
     def parse_article(self, response):
         candidate: Candidate = response.meta["candidate"]
         final = canonicalize(response.url)
-        if not isinstance(response, TextResponse):
+        if not _is_html(response):
             return self._failed(candidate, f"not HTML ({response.headers.get(b'Content-Type')!r})")
         if final is None or final.article_id != candidate.canonical.article_id:
             return self._failed(candidate, f"redirected to {response.url}, not the same article")
@@ -358,6 +358,16 @@ class NewsSiteSpider(scrapy.Spider):
             self._inc("pantau/archive_errors")
             self.logger.error("archive call failed: %s", exc)
             return default
+
+
+def _is_html(response) -> bool:
+    """An HTML page: a text response whose Content-Type (if any) is HTML or XHTML.
+
+    Scrapy sniffs a body without control characters as text whatever its declared type, so a PDF
+    served as application/pdf can arrive as a TextResponse; the declared type decides here.
+    """
+    declared = (response.headers.get(b"Content-Type") or b"text/html").split(b";")[0].strip().lower()
+    return isinstance(response, TextResponse) and declared in (b"text/html", b"application/xhtml+xml")
 
 
 def _same_story(url: str, final: Canonical) -> bool:
