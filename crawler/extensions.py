@@ -210,6 +210,7 @@ PANTAU_COUNTS = (
     "fallback",
     "item_error",
     "archive_errors",
+    "replacement_chars",
 )
 # Scrapy stats worth keeping beside them.
 SCRAPY_COUNTS = {

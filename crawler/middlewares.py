@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from scrapy import signals
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import TextResponse
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
@@ -325,6 +326,8 @@ class HostMapMiddleware:
             return response
         request._set_url(real)
         request.headers.pop(b"Host", None)
+        if isinstance(response, TextResponse):  # keep an undeclared charset undeclared (not frozen)
+            return response.replace(url=real, encoding=response._declared_encoding())
         return response.replace(url=real)
 
     def process_exception(self, request: Request, exception: Exception) -> None:  # noqa: ARG002

@@ -246,6 +246,11 @@ class ExtractPipeline:
 
         spider = spider or (self.crawler.spider if self.crawler else None)
         rules = getattr(spider, "extraction_rules", None) or rules_for_site(item.site)
+        # U+FFFD: bytes the page's declared (or inferred) charset could not decode; a quality signal.
+        replaced = sum(page.count("\ufffd") for page in (item.html, *item.extra_pages))
+        item.extra["replacement_chars"] = replaced
+        if replaced and self.stats is not None:
+            self.stats.inc_value("pantau/replacement_chars", replaced)
         try:
             found = extract_article(item.html, item.url, rules, item.extra_pages)
         except ExtractionError as exc:

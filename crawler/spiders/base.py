@@ -282,7 +282,7 @@ class NewsSiteSpider(scrapy.Spider):
 
     def parse_page(self, response):
         state = response.meta["state"]
-        state["extra"].append(response.text)
+        state["extra"].append(_page_text(response))
         self._inc("pantau/fetched")
         return self._next_page(state, response)
 
@@ -317,7 +317,7 @@ class NewsSiteSpider(scrapy.Spider):
             url=first.url,
             canonical_url=final.url,
             site_article_id=final.article_id,
-            html=first.text,
+            html=_page_text(first),
             fetched_at=datetime.now(UTC),
             source=candidate.source,
             listed_title=candidate.listed_title,
@@ -368,6 +368,20 @@ def _is_html(response) -> bool:
     """
     declared = (response.headers.get(b"Content-Type") or b"text/html").split(b";")[0].strip().lower()
     return isinstance(response, TextResponse) and declared in (b"text/html", b"application/xhtml+xml")
+
+
+def _page_text(response) -> str:
+    """The page decoded as a browser would: its declared charset, else UTF-8, else windows-1252.
+
+    Scrapy guesses an undeclared charset with charset_normalizer, which reads an Indonesian
+    windows-1252 page as cp1250 ("Crčme Brűlée"); WHATWG's fallback for the id locale is windows-1252.
+    """
+    if response._declared_encoding() is not None:  # Content-Type header, BOM or <meta charset>
+        return str(response.text)
+    try:
+        return str(response.body.decode("utf-8"))
+    except UnicodeDecodeError:
+        return str(response.body.decode("cp1252", errors="replace"))
 
 
 def _same_story(url: str, final: Canonical) -> bool:
