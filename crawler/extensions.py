@@ -123,10 +123,12 @@ class RunRecorder:
 
     # --- items -----------------------------------------------------------------------------------
     def item_scraped(self, item: Any, spider: Spider) -> None:  # noqa: ARG002
-        """An item passed every pipeline: its URL is stored."""
+        """An item passed every pipeline: its URL is stored (samples of missed selectors are kept)."""
         url = getattr(item, "canonical_url", None)
         if url and self.archive is not None:
             self._guard(lambda a: a.mark_stored([url]))
+        for name in getattr(item, "extra", {}).get("missed_selectors", ()):
+            self._note(url or "?", f"{name} selector matched nothing (stored from the whole page)")
 
     def item_dropped(self, item: Any, response: Any, exception: BaseException, spider: Spider) -> None:  # noqa: ARG002
         """A pipeline dropped the item: record the URL as failed, to be retried later."""
@@ -211,6 +213,7 @@ PANTAU_COUNTS = (
     "item_error",
     "archive_errors",
     "replacement_chars",
+    "missed_body",
 )
 # Scrapy stats worth keeping beside them.
 SCRAPY_COUNTS = {

@@ -91,6 +91,9 @@ class HealthConfig(Section):
     history_days: int = Field(14, ge=1, description="history the usual gap is measured over")
     # Explicit per-site limits (hours without a new story), instead of the learned one.
     quiet_hours: dict[str, float] = Field(default_factory=dict)
+    # A finished crawl listing fewer article links than this is suspect (layout change); per site.
+    min_links: dict[str, int] = Field(default_factory=dict)
+    body_coverage: float = Field(0.5, ge=0, le=1, description="share of stories the body selector must match")
 
 
 class SubscriptionConfig(Section):

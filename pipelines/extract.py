@@ -122,6 +122,8 @@ class Extracted:
     tags: list[str]
     published_at: datetime | None
     date_source: str | None
+    # Site selectors that matched nothing on page 1 (a fallback was used): the field-coverage signal.
+    missed: list[str] = field(default_factory=list)
 
 
 def extract_article(
@@ -145,6 +147,7 @@ def extract_article(
     # read before _parse_text prunes the tree (a lead or byline may sit inside the body container)
     lead, authors = _parse_lead(tree, page, rules), _parse_authors(tree, page, rules)
     section, tags = _parse_section(tree, page, rules), _parse_tags(tree, page, rules)
+    missed = [] if _body_containers(tree, rules) else ["body"]
     parts = [_parse_text(tree, url, rules)]
     parts += [_parse_text(_parse_page(extra), url, rules) for extra in extra_pages]
     text = "\n".join(p for p in parts if p)
@@ -159,6 +162,7 @@ def extract_article(
         tags=tags,
         published_at=published_at,
         date_source=date_source,
+        missed=missed,
     )
 
 
@@ -260,6 +264,10 @@ class ExtractPipeline:
         item.title, item.lead, item.text = found.title, found.lead, found.text
         item.authors, item.section, item.tags = found.authors, found.section, found.tags
         item.published_at, item.date_source = found.published_at, found.date_source
+        item.extra["missed_selectors"] = found.missed
+        for name in found.missed:
+            if self.stats is not None:
+                self.stats.inc_value(f"pantau/missed_{name}")
         return item
 
 

@@ -1,10 +1,14 @@
-"""Site health: two small named checks with explicit thresholds (config [health]).
+"""Site health: small named checks with explicit thresholds (config [health]).
 
 - failures in a row: the last `failures_in_a_row` crawls that reached a verdict all failed, were
   blocked, timed out, crashed or were suspect (skipped/interrupted/abandoned runs say nothing);
 - quiet: no new story for longer than `quiet_factor` x the site's own usual gap between batches of
   new stories (90th percentile over `history_days`), never less than `quiet_min_hours`; or longer
-  than the site's explicit `quiet_hours`.
+  than the site's explicit `quiet_hours`;
+- item count (layout changed): the latest finished crawl's listings held fewer article links than
+  `min_links` (per site, default 1) and no listing answered 304 Not Modified;
+- field coverage: the site's body selector matched fewer than `body_coverage` of the stories the
+  latest finished crawl fetched (named with sample URLs).
 
 A flag shows in `pantau status`, in the footer of the next digest, and in the log when it changes.
 """
@@ -57,6 +61,28 @@ def failing_runs(runs: list[Run], threshold: int) -> str | None:
     return f"its last {threshold} crawls failed or were blocked (latest: {detail})"
 
 
+def suspect_run(runs: list[Run], settings: Settings, site: str) -> list[str]:
+    """Flags from the latest finished crawl: too few article links, or poor body-selector coverage."""
+    last = next((run for run in runs if run.status == "finished"), None)
+    if last is None:
+        return []
+    counts, flags = last.counts, []
+    links, least = int(counts.get("discovered", 0)), settings.health.min_links.get(site, 1)
+    if links < least and not counts.get("status_304"):
+        flags.append(
+            f"suspect: item_count: crawl run {last.id} found {links} article link(s) on its listings"
+            f" (at least {least} expected); has the site's layout changed?"
+        )
+    fetched, missed = int(counts.get("fetched", 0)), int(counts.get("missed_body", 0))
+    if fetched and (fetched - missed) / fetched < settings.health.body_coverage:
+        samples = [e["url"] for e in last.errors if e.get("error", "").startswith("body selector")][:3]
+        flags.append(
+            f"suspect: field coverage: the body selector matched {fetched - missed} of {fetched} stories"
+            f" in crawl run {last.id} (e.g. {', '.join(samples) or 'no sample'})"
+        )
+    return flags
+
+
 def quiet_limit(settings: Settings, site: str, usual_gap: float | None, gaps: int) -> timedelta | None:
     """How long the site may go without a new story; None when its history is too short to say."""
     explicit = settings.health.quiet_hours.get(site)
@@ -75,6 +101,7 @@ def assess(conn: psycopg.Connection, settings: Settings, site: str, now: datetim
     failing = failing_runs(runs, settings.health.failures_in_a_row)
     if failing:
         flags.append(failing)
+    flags += suspect_run(runs, settings, site)
     fresh = store.freshness(conn, site, now, timedelta(days=settings.health.history_days))
     limit = quiet_limit(settings, site, fresh.usual_gap, fresh.gaps)
     if limit is not None and fresh.last_article is not None and now - fresh.last_article > limit:

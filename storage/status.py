@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +38,7 @@ class Run:
     status: str
     reason: str | None
     counts: dict[str, Any]
+    errors: list[dict[str, str]] = field(default_factory=list)  # [{url, error}] samples
 
 
 @dataclass(frozen=True)

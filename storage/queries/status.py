@@ -12,7 +12,7 @@ ORDER BY (stopped_at IS NULL) DESC, beat_at DESC LIMIT 1
 """
 
 RECENT_RUNS = """
-SELECT id, site, started_at, finished_at, status, reason, counts FROM crawl_runs
+SELECT id, site, started_at, finished_at, status, reason, counts, errors FROM crawl_runs
 WHERE site = %(site)s AND kind = 'crawl' ORDER BY started_at DESC, id DESC LIMIT %(limit)s
 """
 
