@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from psycopg import errors
 from psycopg.rows import dict_row
 
 from pipelines.deduplicate import content_hash, simhash
@@ -113,38 +115,53 @@ def _row_values(article: Article) -> dict[str, Any]:
     }
 
 
+@contextmanager
+def _named(query: str) -> Iterator[None]:
+    """A statement or lock timeout says which named query it stopped (no hang, no anonymous error)."""
+    try:
+        yield
+    except (errors.QueryCanceled, errors.LockNotAvailable) as exc:
+        raise type(exc)(f"{query} ({q.__name__}): {str(exc).splitlines()[0]}") from exc
+
+
+def _execute(conn: psycopg.Connection, query: str, params: Any) -> psycopg.Cursor[Any]:
+    """conn.execute of the named query `q.<query>`, its timeouts named (see _named)."""
+    with _named(query):
+        return conn.execute(getattr(q, query), params)
+
+
 def find_cluster(
     conn: psycopg.Connection, values: dict[str, Any], max_distance: int, exclude_id: int = -1
 ) -> tuple[int, int] | None:
     """(article id, cluster id) of the closest stored copy of this text, or None."""
     params = lookup_params(values["simhash"], values["content_hash"], max_distance)
-    row = conn.execute(q.FIND_CLUSTER, {**params, "article_id": exclude_id, "max_distance": max_distance})
+    row = _execute(conn, "FIND_CLUSTER", {**params, "article_id": exclude_id, "max_distance": max_distance})
     found = row.fetchone()
     return (int(found[0]), int(found[1])) if found else None
 
 
 def _insert_new(conn: psycopg.Connection, values: dict[str, Any], max_distance: int) -> StoreResult | None:
     match = find_cluster(conn, values, max_distance)
-    row = conn.execute(q.INSERT_ARTICLE, {**values, "cluster_id": match[1] if match else None}).fetchone()
+    row = _execute(conn, "INSERT_ARTICLE", {**values, "cluster_id": match[1] if match else None}).fetchone()
     if row is None:
         return None  # known already (by canonical URL or site id)
     article_id = int(row[0])
     if match is None:
-        conn.execute(q.SET_OWN_CLUSTER, {"id": article_id})
+        _execute(conn, "SET_OWN_CLUSTER", {"id": article_id})
         return StoreResult(article_id, "new", article_id)
     return StoreResult(article_id, "new", match[1], duplicate_of=match[0])
 
 
 def _update_known(conn: psycopg.Connection, values: dict[str, Any]) -> StoreResult:
-    known = conn.execute(q.LOCK_KNOWN_ARTICLE, values).fetchone()
+    known = _execute(conn, "LOCK_KNOWN_ARTICLE", values).fetchone()
     if known is None:  # deleted between the insert and this read: let the caller retry
         raise LookupError(f"article {values['canonical_url']} vanished while being stored; retry")
     article_id, old_hash, old_title, cluster_id, _version = known
     if old_hash == values["content_hash"] and old_title == values["title"]:
-        conn.execute(q.TOUCH_ARTICLE, {"id": article_id})
+        _execute(conn, "TOUCH_ARTICLE", {"id": article_id})
         return StoreResult(article_id, "unchanged", cluster_id)
-    conn.execute(q.KEEP_VERSION, {"id": article_id})
-    conn.execute(q.UPDATE_ARTICLE, {**values, "id": article_id})
+    _execute(conn, "KEEP_VERSION", {"id": article_id})
+    _execute(conn, "UPDATE_ARTICLE", {**values, "id": article_id})
     return StoreResult(article_id, "updated", cluster_id)
 
 
@@ -160,7 +177,7 @@ def _write_topics(conn: psycopg.Connection, article_id: int, article: Article) -
         for topic, score in sorted(article.topics.items())
     ]
     if rows:
-        with conn.cursor() as cur:
+        with conn.cursor() as cur, _named("UPSERT_TOPIC"):
             cur.executemany(q.UPSERT_TOPIC, rows)
 
 
@@ -177,7 +194,7 @@ def store_article(
     with conn.transaction():
         result = _insert_new(conn, values, max_distance) or _update_known(conn, values)
         _write_topics(conn, result.article_id, article)
-        conn.execute(q.MARK_DISCOVERED_STORED, {"canonical_url": article.canonical_url})
+        _execute(conn, "MARK_DISCOVERED_STORED", {"canonical_url": article.canonical_url})
     return result
 
 
