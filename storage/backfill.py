@@ -17,7 +17,7 @@ from storage.queries import backfill as q
 if TYPE_CHECKING:
     import psycopg
 
-ENDINGS = ("empty", "repeat", "padding", "since", "limit")
+ENDINGS = ("empty", "repeat", "padding", "since", "limit", "forbidden")
 
 
 @dataclass(frozen=True)

@@ -11,20 +11,20 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlsplit
 
 from pydantic import BaseModel, ConfigDict
 from scrapy import signals
-from scrapy.http import Request, TextResponse
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request
 
 from crawler.backfill.plan import Chunk, Range, Walk, next_page, pending, walks
-from crawler.canonical import Canonical, canonicalize
-from crawler.spiders.listings import WIB, Listed, html_links
-from pipelines.dates import parse_indonesian
+from crawler.backfill.reading import Item, listed_items
+from crawler.canonical import canonicalize
+from crawler.middlewares import BlockedPage
+from crawler.spiders.listings import WIB, Listed
 from pipelines.topics import term_pattern
 from storage import backfill as store
 
@@ -49,19 +49,6 @@ class Job(BaseModel):
     until: date
     week: date
     topic: str
-
-
-@dataclass(frozen=True)
-class _Item:
-    canonical: Canonical
-    title: str | None
-    when: date | None
-
-    @property
-    def words(self) -> str:
-        """Title and slug, for the topic prefilter."""
-        slug = self.canonical.url.rstrip("/").rsplit("/", 1)[-1].replace("-", " ")
-        return f"{self.title or ''} {slug}"
 
 
 @dataclass
@@ -176,32 +163,23 @@ class BackfillWalker:
         return next_page(walk, self._done.get(walk.key, {}), page, since=self.span.since, chunk=self.chunk)
 
     def failed(self, failure: Any) -> None:
-        """A listing page failed (robots, block page, HTTP error): its walk stops here, unchecked."""
-        self.spider._inc("pantau/errors")
-        log.warning("backfill listing %s failed: %s", failure.request.url, failure.getErrorMessage())
+        """A listing page failed: its walk stops here, unchecked (a later run asks again), except
+        when robots.txt forbids it: then the walk ends for good (`forbidden`), as a crawl would skip it."""
+        request = failure.request
+        if failure.check(IgnoreRequest) and str(failure.value).startswith("Forbidden by robots.txt"):
+            log.warning("backfill listing %s is forbidden by robots.txt: not walked", request.url)
+            self._open.append(_Page(request.meta["walk"], request.meta["page"], [], set(), None, "forbidden"))
+            self._close_settled()
+            return
+        if not failure.check(BlockedPage):  # block pages are counted by the middleware
+            self.spider._inc("pantau/errors")
+        log.warning("backfill listing %s failed: %s", request.url, failure.getErrorMessage())
 
-    def _items(self, walk: Walk, response: Any) -> list[_Item]:
-        """The page's article links in order (one per article), with the title and date listed."""
-        listing = walk.listing
-        if not isinstance(response, TextResponse) or (listing.empty_marker or "\0") in response.text:
-            return []
-        found: dict[str, _Item] = {}
-        for url, title, text in _links(response, listing.item):
-            canonical = canonicalize(_unwrap(url, listing.unwrap))
-            if canonical is None or canonical.site != self.site:
-                continue
-            if canonical.article_id in found:  # the image link came first: keep the longer title
-                if title and len(title) > len(found[canonical.article_id].title or ""):
-                    found[canonical.article_id] = _Item(canonical, title, found[canonical.article_id].when)
-                continue
-            parsed = parse_indonesian(text) if text else None
-            when = parsed.value.astimezone(WIB).date() if parsed else canonical.url_date or walk.day
-            found[canonical.article_id] = _Item(canonical, title, when)
-        return list(found.values())
+    def _items(self, walk: Walk, response: Any) -> list[Item]:
+        """The page's article links of this site in order, with the title and date listed."""
+        return listed_items(self.site, walk, response)
 
-    def _judge(
-        self, walk: Walk, page: int, items: list[_Item]
-    ) -> tuple[list[_Item], date | None, str | None]:
+    def _judge(self, walk: Walk, page: int, items: list[Item]) -> tuple[list[Item], date | None, str | None]:
         """(items to fetch, the page's oldest date, why the walk ends here or None)."""
         run = self._runs.setdefault(walk.key, _Run(floor=_floor(self._done.get(walk.key, {}), page)))
         if not items:
@@ -229,7 +207,7 @@ class BackfillWalker:
             ended = "limit"
         return items, oldest, ended
 
-    def _wanted(self, prefilter: str, item: _Item) -> bool:
+    def _wanted(self, prefilter: str, item: Item) -> bool:
         if prefilter == "none":
             return True
         hits = [bool(group.search(item.words)) for group in self.groups]
@@ -272,29 +250,6 @@ class BackfillWalker:
                 "backfill page %s not checkpointed: an article is neither stored nor failed",
                 page.walk.url(page.page),
             )
-
-
-def _links(response: Any, item_selector: str | None) -> Sequence[tuple[str, str | None, str]]:
-    """(url, title, the item's text for its date) per link; without an item selector, no date text."""
-    if item_selector is None:
-        return [(x.url, x.title, "") for x in html_links(response)]
-    found: list[tuple[str, str | None, str]] = []
-    for node in response.css(item_selector):
-        text = " ".join(node.css("*::text").getall() + node.css("[title]::attr(title)").getall())
-        for anchor in node.css("a[href]"):
-            words = " ".join(" ".join(anchor.css("::text").getall()).split())
-            title = words or anchor.attrib.get("title") or anchor.css("img::attr(alt)").get() or None
-            found.append((response.urljoin(anchor.attrib["href"]), title, text))
-    return found
-
-
-def _unwrap(url: str, param: str | None) -> str:
-    """The target of a wrapped link (`/link?url=<target>`), else the URL itself."""
-    if param is None:
-        return url
-    parts = urlsplit(url)
-    target = parse_qs(parts.query).get(param) if parts.path.rstrip("/").endswith("/link") else None
-    return target[0] if target else url
 
 
 def _floor(done: dict[int, Checkpoint], page: int) -> date | None:

@@ -3,7 +3,7 @@
 -- without a date filter) knows how far back it has reached. `ended`: the walk stopped on this page,
 -- and why: empty (nothing listed), repeat (no article the walk had not seen), padding (the listing
 -- went back to recent, unrelated news: Kompas tags), since (older than the backfill's start),
--- limit (the listing's page limit).
+-- limit (the listing's page limit), forbidden (robots.txt disallows it).
 ALTER TABLE backfill_checkpoints
     ADD COLUMN oldest date,
-    ADD COLUMN ended  text CHECK (ended IN ('empty', 'repeat', 'padding', 'since', 'limit'));
+    ADD COLUMN ended  text CHECK (ended IN ('empty', 'repeat', 'padding', 'since', 'limit', 'forbidden'));

@@ -1,4 +1,4 @@
-"""A backfill never runs beside its site's crawl: it waits for the crawl lock and then goes on."""
+"""A backfill is as polite as a crawl: it waits for the site's crawl lock, and obeys robots.txt."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import threading
 import psycopg
 
 from storage import locks
-from tests.backfill.conftest import stored_urls, wait_for
+from tests.backfill.conftest import query, stored_urls, wait_for
 
 
 def test_a_busy_crawl_lock_is_waited_for_without_a_request(replay, make_backfill, database_url):
@@ -34,3 +34,22 @@ def test_a_busy_crawl_lock_is_waited_for_without_a_request(replay, make_backfill
     wanted = {s.url for s in expected["okezone"] if job.span.since <= s.local.date() <= job.span.until}
     assert wanted
     assert wanted <= stored_urls(database_url)
+
+
+def test_a_listing_robots_txt_forbids_is_never_requested_and_ends_its_walk(
+    replay, make_backfill, database_url
+):
+    world, expected, server = replay
+    world.robots_extra["search.kompas.com"] = ["Disallow: /search"]
+    job = make_backfill(["kompas"], 10)
+    assert job.run()["kompas"].status == "done"  # the other listings found the stories
+    assert {r.path for r in server.requests("kompas") if r.host == "search.kompas.com"} == {"/robots.txt"}
+    ended = query(
+        database_url, "SELECT DISTINCT ended FROM backfill_checkpoints WHERE listing LIKE %s", "search:%"
+    )
+    assert ended == [("forbidden",)]
+    wanted = {s.url for s in expected["kompas"] if job.span.since <= s.local.date() <= job.span.until}
+    assert wanted <= stored_urls(database_url)
+    before = len(server.requests())
+    make_backfill(["kompas"], 10).run()
+    assert server.requests()[before:] == []  # forbidden is an ending: not asked again

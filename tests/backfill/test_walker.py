@@ -9,7 +9,8 @@ import pytest
 from scrapy.http import HtmlResponse
 
 from crawler.backfill.plan import walks
-from crawler.backfill.walker import BackfillWalker, Job, _unwrap
+from crawler.backfill.reading import unwrap as _unwrap
+from crawler.backfill.walker import BackfillWalker, Job
 from pantau.config import PACKAGE_TOPICS_DIR
 from pipelines.relevance import load_topic
 
