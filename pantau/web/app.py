@@ -29,7 +29,11 @@ PAGE_SIZE = 20
 
 def safe_url(url: str | None) -> str:
     """The URL if it is http(s), else '' (a scraped javascript: link must never become a link)."""
-    return url if url and urlsplit(url).scheme in ("http", "https") else ""
+    try:
+        scheme = urlsplit(url).scheme if url else ""
+    except ValueError:  # e.g. "http://[" (an unclosed IPv6 bracket): no link rather than a 500
+        return ""
+    return url if url and scheme in ("http", "https") else ""
 
 
 def _templates(settings: Settings) -> Environment:
