@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, settings
 
 from storage.db import Database
 from tests.replay.world import Story, World, load_story_text
+from tests.scheduler.conftest import clean, smtp  # noqa: F401 - the daemon tests' fixtures, shared here
 
 # Derandomised and bounded: the fuzz tests give the same verdict on every machine and every run.
 settings.register_profile(

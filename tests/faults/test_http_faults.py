@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from storage.db import Database
-from tests.faults.conftest import discovered, fault_story, key, last_run, rows, stored_urls
+from tests.faults.conftest import discovered, fault_story, key, rows, stored_urls
 from tests.faults.server import MIB, Fault, FaultServer, Sentinel, sentinel, serve_faults
 from tests.replay import CrawlResult, Story, add_faults, default_world, run_crawl
 from tests.replay.render import render_article
@@ -259,7 +259,7 @@ def test_s04_a_cut_or_truncated_body_is_retried_and_nothing_partial_is_stored(cr
 def test_s05_a_hanging_server_costs_one_timeout_per_attempt_and_the_crawl_goes_on(crawled, db, name):
     story = crawled.stories[name]
     assert crawled.faults[name].served == 4  # the first try and three retries, each cut at the timeout
-    gave_up = rf"Gave up retrying <GET https://news\.okezone\.com{re.escape(story.path)}.*took longer than {TIMEOUT} seconds"
+    gave_up = rf"Gave up retrying <GET \S+{re.escape(story.path)}.*took longer than {TIMEOUT} seconds"
     assert re.search(gave_up, crawled.first.log)
     assert "DownloadTimeoutError" in {e["url"]: e["error"] for e in _first_run(db)[3]}[story.url]
     # Eight timeouts of 1 s (two hanging pages, four attempts each) cost seconds, not the 30 s hangs.
@@ -270,9 +270,9 @@ def test_s06_huge_bodies_and_gzip_bombs_are_aborted_at_download_maxsize(crawled,
     log = crawled.first.log
     payload, bomb = crawled.stories["payload"], crawled.stories["gzip_bomb"]
     limit = MAX_MB * MIB
-    streamed = rf"Received \d+ bytes which is larger than download max size \({limit}\) in request <GET \S+{re.escape(payload.path)}"
+    streamed = rf"larger than download max size \({limit}\) in request <GET \S+{re.escape(payload.path)}"
     assert re.search(streamed, log)  # the 50 MiB body, cut once 10 MiB had arrived
-    bombed = rf"Ignored response <200 \S+{re.escape(bomb.path)}.*exceeded DOWNLOAD_MAXSIZE \({limit} B\) during decompression"
+    bombed = rf"<200 \S+{re.escape(bomb.path)}.*exceeded DOWNLOAD_MAXSIZE \({limit} B\) during decompression"
     assert re.search(bombed, log)  # ~1 MiB of gzip, stopped at 10 MiB of the 1 GiB it expands to
     assert crawled.faults["payload"].served == 1  # a size limit is no transient fault: not retried
     assert int(crawled.first.stats["memusage/max"]) < 1024 * MIB  # crawl.memory_limit_mb = 1024

@@ -10,6 +10,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -118,7 +119,7 @@ def test_s10_robots_404_means_crawl_and_5xx_or_timeout_skip_the_run(runs, db):
         assert {r.path for r in site_requests if r.host == host} == {"/robots.txt"}
         assert not [r for r in site_requests if "/read/" in r.path]
     kompas = runs.results["kompas"]
-    assert f"robots.txt of www.kompas.com unreachable (DownloadTimeoutError" in kompas.log
+    assert "robots.txt of www.kompas.com unreachable (DownloadTimeoutError" in kompas.log
     assert float(kompas.stats["elapsed_time_seconds"]) < 20  # the hang cost its timeouts, no more
 
 
@@ -127,7 +128,7 @@ def test_s10_disallowed_paths_are_never_requested_and_the_site_delay_holds(runs)
     assert runs.banned not in [r.path for r in log]
     assert runs.results["good"].stat("robotstxt/forbidden") == 1
     story_hits = sorted(r.at for r in log if r.host == "news.okezone.com" and "/read/" in r.path)
-    gaps = [b - a for a, b in zip(story_hits, story_hits[1:], strict=False)]
+    gaps = [b - a for a, b in pairwise(story_hits)]
     assert gaps
     # Scrapy randomises the delay between 0.5x and 1.5x; it never goes below half of it.
     assert min(gaps) >= 0.5 * DELAY - 0.02
