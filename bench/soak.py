@@ -1,6 +1,6 @@
 """A bounded soak: `pantau run` against the replay world for N crawl cycles, loopback only.
 
-Usage: python bench/soak.py [--cycles 40] [--interval 2] [--new-every 8]
+Usage: PYTHONPATH=. python bench/soak.py [--cycles 40] [--interval 2] [--new-every 8]
 
 Starts a throwaway PostgreSQL (pgserver, in a temp dir), the replay world of the four sites, a
 recording SMTP server (aiosmtpd) and one daemon (`pantau run`, a subprocess) crawling every site
