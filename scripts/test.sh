@@ -9,11 +9,11 @@ python3 -m venv .venv
 .venv/bin/python -m pip install --quiet -e '.[test]'
 # The browser test drives Debian's Chromium (never a downloaded browser build).
 if ! command -v chromium >/dev/null && [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && apt-get install -y -qq chromium
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 fi
 # tests/deploy checks deploy/pantau.service with systemd-analyze, from Debian's systemd package.
 if ! command -v systemd-analyze >/dev/null && [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && apt-get install -y -qq --no-install-recommends systemd
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends systemd
 fi
 
 .venv/bin/ruff check .
