@@ -24,6 +24,9 @@ USER_AGENT = _crawl.user_agent  # default "Scrapy/x (+https://scrapy.org)"; say 
 ROBOTSTXT_OBEY = True  # default False; fail-closed variant below
 COOKIES_ENABLED = False  # default True; no sessions needed, and none to track us by
 CONCURRENT_REQUESTS_PER_DOMAIN = 1  # default 8; one request at a time per host
+# default 16; one site per process spans a few hosts, one request each: fewer requests are already
+# in flight when a host starts answering block pages and the spider backs off.
+CONCURRENT_REQUESTS = 4
 DOWNLOAD_DELAY = _crawl.download_delay  # default 0; >= 1 s per host in production (SITES.md 5)
 AUTOTHROTTLE_ENABLED = True  # default False; slows down when the site does
 AUTOTHROTTLE_START_DELAY = max(_crawl.download_delay, 0.0)  # default 5; never below DOWNLOAD_DELAY
