@@ -209,15 +209,18 @@ def _read_toml(path: Path) -> dict[str, Any]:
     return data
 
 
-def _describe(error: ValidationError, source: str) -> str:
+def describe_validation_error(error: ValidationError, *, show_input: bool = True) -> str:
+    """One line naming each bad key (dotted) and what is wrong with it, for a TOML file's errors."""
     parts = []
     for item in error.errors():
         key = ".".join(str(p) for p in item["loc"]) or "(top level)"
         if item["type"] == "extra_forbidden":
             parts.append(f"unknown key '{key}'; remove it or check its spelling")
-        else:
+        elif show_input:
             parts.append(f"'{key}': {item['msg']} (got {item.get('input')!r})")
-    return f"invalid configuration ({source}): " + "; ".join(parts)
+        else:
+            parts.append(f"'{key}': {item['msg']}")
+    return "; ".join(parts)
 
 
 def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
@@ -229,7 +232,7 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
     try:
         return Settings(**values)
     except ValidationError as exc:
-        raise ConfigError(_describe(exc, source)) from None
+        raise ConfigError(f"invalid configuration ({source}): {describe_validation_error(exc)}") from None
 
 
 def masked(settings: Settings) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from pantau.config import PACKAGE_TOPICS_DIR
+from pantau.config import PACKAGE_TOPICS_DIR, describe_validation_error
 from pantau.errors import ConfigError
 from pipelines.topics import Topic
 
@@ -101,23 +101,13 @@ def load_topic(path: Path) -> Topic:
     try:
         spec = TopicSpec(**data)
     except ValidationError as exc:
-        raise ConfigError(f"topic file {path}: {_describe(exc)}") from None
+        # Topic files hold long term lists: name the key, not the whole value.
+        raise ConfigError(f"topic file {path}: {describe_validation_error(exc, show_input=False)}") from None
     if spec.name != path.stem:
         raise ConfigError(
             f"topic file {path}: 'name' is {spec.name!r} but must equal the file name {path.stem!r}"
         )
     return Topic(spec)
-
-
-def _describe(error: ValidationError) -> str:
-    parts = []
-    for item in error.errors():
-        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
-        if item["type"] == "extra_forbidden":
-            parts.append(f"unknown key '{key}'; remove it or check its spelling")
-        else:
-            parts.append(f"'{key}': {item['msg']}")
-    return "; ".join(parts)
 
 
 def load_topics(directory: Path) -> list[Topic]:
