@@ -26,13 +26,13 @@ import threading
 import time
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 from tests.replay.render import Reply, respond
-from tests.replay.server import Logged, ReplayHTTPServer, _Handler
+from tests.replay.server import Logged, ReplayHTTPServer, _Handler, serve
 from tests.replay.world import World
 
 MIB = 1024 * 1024
@@ -166,20 +166,15 @@ class FaultServer(ReplayHTTPServer):
         mapped.update({host: f"127.0.0.1:{port}" for host, port in self.closed_hosts.items()})
         return mapped
 
+    def shutdown(self) -> None:
+        """Release hanging handlers first, so closing the server does not wait for them."""
+        self.released.set()
+        super().shutdown()
 
-@contextmanager
-def serve_faults(world: World) -> Iterator[FaultServer]:
+
+def serve_faults(world: World) -> AbstractContextManager[FaultServer]:
     """Run a fault server for `world` in a thread; hanging handlers are released on exit."""
-    server = FaultServer(world)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.released.set()
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    return serve(world, FaultServer)
 
 
 class Sentinel(ThreadingHTTPServer):

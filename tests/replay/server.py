@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from tests.replay.render import respond, site_of
@@ -119,10 +120,13 @@ class ReplayHTTPServer(ThreadingHTTPServer):
             self.log.clear()
 
 
+S = TypeVar("S", bound="ReplayHTTPServer")
+
+
 @contextmanager
-def serve(world: World) -> Iterator[ReplayHTTPServer]:
-    """Run a replay server for `world` in a thread; stopped and closed on exit."""
-    server = ReplayHTTPServer(world)
+def serve(world: World, server_class: Callable[[World], S] = ReplayHTTPServer) -> Iterator[S]:
+    """Run a replay server (or a subclass) for `world` in a thread; stopped and closed on exit."""
+    server = server_class(world)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
