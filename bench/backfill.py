@@ -23,13 +23,13 @@ from pathlib import Path
 
 import psycopg
 
-from crawler.backfill.model import backfill_model
-from crawler.backfill.plan import Range
-from crawler.backfill.run import Backfill
-from crawler.sites.model import site_model
-from pantau.config import CrawlConfig, load_settings
-from storage.db import Database
-from storage.migrate import migrate
+from pantau.base.settings import CrawlConfig, load_settings
+from pantau.crawler.backfill.model import backfill_model
+from pantau.crawler.backfill.plan import Range
+from pantau.crawler.backfill.run import Backfill
+from pantau.crawler.site_rules import crawl_site
+from pantau.storage.db import Database
+from pantau.storage.migrate import migrate
 from tests.backfill.world import backfill_world
 from tests.replay import serve
 from tests.replay.world import SITES, WIB
@@ -115,7 +115,7 @@ def model(days: int) -> None:
     )
     weeks = math.ceil(days / 7) + 1
     for site, g in GUESSES.items():
-        per_request = delay * site_model(site).politeness.delay_factor + LATENCY
+        per_request = delay * crawl_site(site).politeness.delay_factor + LATENCY
         daily = next(x for x in backfill_model(site).listings if x.kind == "daily")
         index = days * min(math.ceil(g.desk_per_day / g.page_size) + 1, daily.max_pages)  # + the empty page
         articles = round((days * g.desk_per_day * g.prefilter_share + g.extra_articles) * g.pages_per_article)

@@ -25,9 +25,10 @@ from pathlib import Path
 
 import trafilatura
 
-from crawler.sites import load_site_data
-from pipelines.extract import ExtractionRules, extract_article
-from pipelines.language import detect_language, html_lang
+from pantau.base.sites import load_site_data
+from pantau.pipelines.extract import extract_article
+from pantau.pipelines.language import detect_language, html_lang
+from pantau.pipelines.rules import ExtractionRules
 
 FILES = Path(__file__).resolve().parent.parent / "tests" / "files" / "extraction"
 TEMPLATES = ("detik_multicard", "kompas_page_all", "okezone_jumat", "bisnis_two_pages")
@@ -53,15 +54,15 @@ def generate(count: int) -> list[tuple[str, str, str]]:
 def optional_stages() -> tuple[list[str], Callable[[str, str], object]]:
     """The later stages that exist in this tree, and one function running them on (title, text)."""
     names, steps = [], []
-    if importlib.util.find_spec("pipelines.relevance"):
-        from pantau.config import PACKAGE_TOPICS_DIR
-        from pipelines.relevance import load_topics
+    if importlib.util.find_spec("pantau.pipelines.relevance"):
+        from pantau.base.settings import PACKAGE_TOPICS_DIR
+        from pantau.pipelines.topics import load_topics
 
         topics = load_topics(PACKAGE_TOPICS_DIR)
         names.append(f"relevance ({len(topics)} topic(s))")
         steps.append(lambda title, text: [t.score(title, text) for t in topics])
-    if importlib.util.find_spec("pipelines.deduplicate"):
-        from pipelines.deduplicate import content_hash, simhash
+    if importlib.util.find_spec("pantau.pipelines.deduplicate"):
+        from pantau.base.fingerprints import content_hash, simhash
 
         names.append("deduplicate (content_hash + simhash)")
         steps.append(lambda _title, text: (content_hash(text), simhash(text)))

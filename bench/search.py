@@ -25,10 +25,10 @@ from pathlib import Path
 
 import psycopg
 
-from storage import search as archive_search
-from storage.db import Database
-from storage.migrate import migrate
-from storage.search import Filters
+from pantau.storage import search as archive_search
+from pantau.storage.db import Database
+from pantau.storage.migrate import migrate
+from pantau.storage.search import Filters
 
 SITES = ("okezone", "detik", "bisnis", "kompas")
 TOPIC = "nk-russia-arms"

@@ -26,8 +26,8 @@ from pathlib import Path
 import psycopg
 from aiosmtpd.controller import Controller
 
-from storage.db import Database
-from storage.migrate import migrate
+from pantau.storage.db import Database
+from pantau.storage.migrate import migrate
 from tests.faults.daemons import daemon, daemon_config, environment, wait_for
 from tests.faults.server import serve_faults
 from tests.replay import Story, World, default_world, load_story_text

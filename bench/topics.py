@@ -11,9 +11,9 @@ import argparse
 import time
 from pathlib import Path
 
-from pantau.commands.topic import DEFAULT_TOPIC, baseline, evaluate, pick_topic, read_labelled
-from pantau.config import PACKAGE_TOPICS_DIR
-from pipelines.relevance import load_topics
+from pantau.base.settings import PACKAGE_TOPICS_DIR
+from pantau.cli.topic import DEFAULT_TOPIC, baseline, evaluate, pick_topic, read_labelled
+from pantau.pipelines.topics import load_topics
 
 
 def main() -> None:

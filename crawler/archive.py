@@ -17,8 +17,8 @@ from typing import TypeVar
 import psycopg
 from psycopg import conninfo
 
-from storage import crawls, locks
-from storage.db import Timeouts, connection_kwargs
+from pantau.storage import crawls, locks
+from pantau.storage.db import Timeouts, connection_kwargs
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -29,7 +29,7 @@ RETRY_LIMIT = 50  # URLs re-attempted per run: retries never crowd out new stori
 def _known_urls() -> Callable[[psycopg.Connection, Sequence[str]], set[str]]:
     """storage.articles.known_urls (the store pipeline's own definition) when present."""
     try:
-        from storage.articles import known_urls  # type: ignore[attr-defined,unused-ignore]
+        from pantau.storage.articles import known_urls  # type: ignore[attr-defined,unused-ignore]
     except ImportError:
         return crawls.known_urls
     return known_urls  # type: ignore[no-any-return,unused-ignore]

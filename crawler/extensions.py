@@ -19,18 +19,18 @@ import psycopg
 from scrapy import signals
 from scrapy.exceptions import CloseSpider
 
-from crawler.archive import CrawlArchive
-from crawler.runner import RESULT_MARKER
-from storage import crawls
-from storage.db import Database, Timeouts, describe_server, first_line
-from storage.migrate import migrate
+from pantau.crawler.archive import CrawlArchive
+from pantau.crawler.runner import RESULT_MARKER
+from pantau.storage import crawls
+from pantau.storage.db import Database, Timeouts, describe_server, first_line
+from pantau.storage.migrate import migrate
 
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
 
-    from pantau.config import Settings
+    from pantau.base.settings import Settings
 
 log = logging.getLogger(__name__)
 ERROR_SAMPLE = 20  # error URLs kept in crawl_runs.errors
@@ -95,7 +95,7 @@ class RunRecorder:
         if settings.database_url is not None:
             url = settings.database_url.get_secret_value()
         else:  # by hand, without PANTAU_DATABASE_URL: the embedded server (kept up while we run)
-            from storage.db import open_database
+            from pantau.storage.db import open_database
 
             self._embedded = open_database(settings, app_name="pantau-crawl")
             url = self._embedded.url
@@ -107,7 +107,7 @@ class RunRecorder:
 
     def _settings(self) -> Settings:
         if self._pantau is None:
-            from pantau.config import load_settings
+            from pantau.base.settings import load_settings
 
             self._pantau = load_settings()
         return self._pantau

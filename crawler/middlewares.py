@@ -26,7 +26,7 @@ from scrapy.http import TextResponse
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
-from crawler.sites.model import site_model
+from pantau.crawler.site_rules import crawl_site
 
 if TYPE_CHECKING:
     from typing import Self
@@ -178,7 +178,7 @@ class BlockPageMiddleware:
     def _limit(self) -> int:
         name = getattr(self.crawler.spider, "name", "")
         try:
-            return site_model(name).politeness.blocked_after
+            return crawl_site(name).politeness.blocked_after
         except KeyError:
             return 3
 

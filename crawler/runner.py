@@ -29,16 +29,16 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 from psycopg import conninfo
 
-from pantau.errors import DatabaseUnavailable
-from storage import crawls
-from storage.db import Database, Timeouts, connection_kwargs, describe_server, first_line
+from pantau.base.errors import DatabaseUnavailable
+from pantau.storage import crawls
+from pantau.storage.db import Database, Timeouts, connection_kwargs, describe_server, first_line
 
 if TYPE_CHECKING:
-    from pantau.config import Settings
+    from pantau.base.settings import Settings
 
 log = logging.getLogger(__name__)
-child_log = logging.getLogger("crawler.child")
-SETTINGS_MODULE = "crawler.settings"
+child_log = logging.getLogger("pantau.crawler.child")
+SETTINGS_MODULE = "pantau.crawler.settings"
 RESULT_MARKER = "PANTAU_RESULT "  # starts the line crawler.extensions.RunRecorder prints its verdict on
 MIN_ADDRESS_SPACE_MB = 1024
 GRACE_SECONDS = 10.0  # after SIGINT, how long the crawl may take to close before SIGKILL

@@ -8,7 +8,7 @@ and `-s PANTAU_RUN_ID=<id>`.
 
 from __future__ import annotations
 
-from pantau.config import Settings, load_settings
+from pantau.base.settings import Settings, load_settings
 
 PANTAU_SETTINGS: Settings = load_settings()
 _crawl = PANTAU_SETTINGS.crawl
@@ -16,8 +16,8 @@ PANTAU_RUN_ID = None  # set by the runner: -s PANTAU_RUN_ID=<crawl_runs.id>
 PANTAU_RETRY_AFTER_MAX = 300.0  # seconds; a longer Retry-After is honoured by retrying next run
 
 BOT_NAME = "pantau"
-SPIDER_MODULES = ["crawler.spiders"]
-NEWSPIDER_MODULE = "crawler.spiders"
+SPIDER_MODULES = ["pantau.crawler.spiders"]
+NEWSPIDER_MODULE = "pantau.crawler.spiders"
 
 # --- identity and politeness -------------------------------------------------------------------
 USER_AGENT = _crawl.user_agent  # default "Scrapy/x (+https://scrapy.org)"; say who we are and where
@@ -67,29 +67,29 @@ HTTPCACHE_ENABLED = False  # default False, stated: a cache would replay stale l
 # --- components ------------------------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
     # Before OffsiteMiddleware (50), which skips dont_filter requests: ours checks every request.
-    "crawler.middlewares.SiteAllowlistMiddleware": 40,
+    "pantau.crawler.middlewares.SiteAllowlistMiddleware": 40,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,  # fails open (scrapy#2443)
-    "crawler.middlewares.FailClosedRobotsTxtMiddleware": 100,
+    "pantau.crawler.middlewares.FailClosedRobotsTxtMiddleware": 100,
     # Responses pass these in reverse order: block pages are recognised (560) before RetryMiddleware
     # (550) would retry a Cloudflare 503, and 429 waits (555) happen before the retry decision.
-    "crawler.middlewares.RetryAfterMiddleware": 555,
-    "crawler.middlewares.BlockPageMiddleware": 560,
+    "pantau.crawler.middlewares.RetryAfterMiddleware": 555,
+    "pantau.crawler.middlewares.BlockPageMiddleware": 560,
     # Sees 3xx responses before RedirectMiddleware (600) follows them: off-site Locations are refused.
-    "crawler.middlewares.OffsiteRedirectMiddleware": 650,
+    "pantau.crawler.middlewares.OffsiteRedirectMiddleware": 650,
     # Last before the download handler, first to see the response: replays only (crawl.host_map).
-    "crawler.middlewares.HostMapMiddleware": 950,
+    "pantau.crawler.middlewares.HostMapMiddleware": 950,
 }
 EXTENSIONS = {
-    "crawler.extensions.RunRecorder": 100,  # opens the archive and lock, records the run
+    "pantau.crawler.extensions.RunRecorder": 100,  # opens the archive and lock, records the run
 }
 # Order: text first (everything after reads it), then language and topic scores on that text,
 # then near-duplicate clustering against the archive, and storage last.
 ITEM_PIPELINES = {
-    "pipelines.extract.ExtractPipeline": 100,
-    "pipelines.language.LanguagePipeline": 200,
-    "pipelines.relevance.RelevancePipeline": 300,
-    "pipelines.deduplicate.DeduplicatePipeline": 400,
-    "pipelines.store.StorePipeline": 900,
+    "pantau.pipelines.extract.ExtractPipeline": 100,
+    "pantau.pipelines.language.LanguagePipeline": 200,
+    "pantau.pipelines.relevance.RelevancePipeline": 300,
+    "pantau.pipelines.deduplicate.DeduplicatePipeline": 400,
+    "pantau.pipelines.store.StorePipeline": 900,
 }
 
 LOG_LEVEL = PANTAU_SETTINGS.log_level  # default DEBUG

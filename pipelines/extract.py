@@ -10,35 +10,34 @@ container(s) are handed to trafilatura, and the text is cleaned by the site's pa
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import lxml.html
 import trafilatura
 from lxml import etree
 
-from pipelines.boilerplate import Boilerplate
-from pipelines.metadata import (
+from pantau.pipelines.metadata import (
     PageMeta,
-    _parse_authors,
-    _parse_lead,
-    _parse_published_at,
-    _parse_section,
-    _parse_tags,
-    _parse_title,
+    parse_authors,
+    parse_lead,
+    parse_published_at,
+    parse_section,
+    parse_tags,
+    parse_title,
     select_nodes,
 )
+from pantau.pipelines.rules import ExtractionRules, rules_for_site
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
     from scrapy import Spider
     from scrapy.crawler import Crawler
 
-    from pipelines.items import Article
+    from pantau.base.models import Article
 
 log = logging.getLogger(__name__)
 
@@ -55,59 +54,6 @@ class ExtractionError(ValueError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-
-def _strings(table: Mapping[str, Any], key: str, default: Sequence[str] = ()) -> tuple[str, ...]:
-    value = table.get(key, default)
-    if isinstance(value, str):
-        value = [value]
-    if not all(isinstance(v, str) for v in value):
-        raise ValueError(f"[extraction]/[dates] key {key!r} must be a string or a list of strings")
-    return tuple(value)
-
-
-@dataclass(frozen=True)
-class ExtractionRules:
-    """What one site's pages look like: selectors, clutter and date sources (see the site TOML)."""
-
-    site: str = ""
-    title: tuple[str, ...] = ("h1",)
-    title_strip: tuple[str, ...] = ()
-    lead: tuple[str, ...] = ()
-    authors: tuple[str, ...] = ()
-    author_meta: tuple[str, ...] = ("author", "content_author", "dtk:author")
-    author_cut: tuple[str, ...] = ()
-    section: tuple[str, ...] = ()
-    section_pick: str = "first"
-    tags: tuple[str, ...] = ()
-    tag_meta: tuple[str, ...] = ("news_keywords", "keywords", "content_tag")
-    body: tuple[str, ...] = ("article",)
-    drop: tuple[str, ...] = ()
-    visible_date: tuple[str, ...] = ()
-    date_sources: tuple[str, ...] = ("jsonld", "meta:article:published_time", "visible", "url")
-    naive_tz: str = "Asia/Jakarta"
-    url_date: str | None = None
-    min_body_chars: int = 200
-    boilerplate: Boilerplate = field(default_factory=Boilerplate)
-
-    @classmethod
-    def from_mapping(cls, site_data: Mapping[str, Any]) -> ExtractionRules:
-        """Rules from a whole parsed site TOML; reads only [extraction], [boilerplate] and [dates]."""
-        ext, dts = site_data.get("extraction", {}), site_data.get("dates", {})
-        default = cls()
-        keys: tuple[str, ...] = ("title", "title_strip", "lead", "authors", "author_meta", "author_cut")
-        keys += ("section", "tags", "tag_meta", "body", "drop", "visible_date")
-        values: dict[str, Any] = {k: _strings(ext, k, getattr(default, k)) for k in keys}
-        return cls(
-            site=str(site_data.get("site", {}).get("name", "")),
-            section_pick=str(ext.get("section_pick", default.section_pick)),
-            min_body_chars=int(ext.get("min_body_chars", default.min_body_chars)),
-            date_sources=_strings(dts, "sources", default.date_sources),
-            naive_tz=str(dts.get("naive_tz", default.naive_tz)),
-            url_date=dts.get("url_pattern"),
-            boilerplate=Boilerplate.from_mapping(site_data.get("boilerplate", {})),
-            **values,
-        )
 
 
 @dataclass
@@ -140,13 +86,13 @@ def extract_article(
     """
     tree = _parse_page(html)
     page = PageMeta(tree)
-    title = _parse_title(tree, page, rules)
+    title = parse_title(tree, page, rules)
     if not title:
         raise ExtractionError("no title (site selectors, og:title and JSON-LD headline all empty)")
-    published_at, date_source = _parse_published_at(tree, page, rules, url, now or datetime.now(UTC))
+    published_at, date_source = parse_published_at(tree, page, rules, url, now or datetime.now(UTC))
     # read before _parse_text prunes the tree (a lead or byline may sit inside the body container)
-    lead, authors = _parse_lead(tree, page, rules), _parse_authors(tree, page, rules)
-    section, tags = _parse_section(tree, page, rules), _parse_tags(tree, page, rules)
+    lead, authors = parse_lead(tree, page, rules), parse_authors(tree, page, rules)
+    section, tags = parse_section(tree, page, rules), parse_tags(tree, page, rules)
     missed = [] if _body_containers(tree, rules) else ["body"]
     parts = [_parse_text(tree, url, rules)]
     parts += [_parse_text(_parse_page(extra), url, rules) for extra in extra_pages]
@@ -269,11 +215,3 @@ class ExtractPipeline:
             if self.stats is not None:
                 self.stats.inc_value(f"pantau/missed_{name}")
         return item
-
-
-@cache
-def rules_for_site(site: str) -> ExtractionRules:
-    """The extraction rules of a known site, read once from crawler/sites/<site>.toml."""
-    from crawler.sites import load_site_data
-
-    return ExtractionRules.from_mapping(load_site_data(site))

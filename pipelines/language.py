@@ -11,7 +11,7 @@ from langdetect.lang_detect_exception import LangDetectException
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-    from pipelines.items import Article
+    from pantau.base.models import Article
 
 log = logging.getLogger(__name__)
 

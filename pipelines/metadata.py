@@ -18,12 +18,12 @@ from zoneinfo import ZoneInfo
 from cssselect import HTMLTranslator, SelectorError
 from lxml import etree
 
-from pipelines import dates
+from pantau.pipelines import dates
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
-    from pipelines.extract import ExtractionRules
+    from pantau.pipelines.rules import ExtractionRules
 
 _ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting", "analysisnewsarticle"}
 _PAGE_TYPES = _ARTICLE_TYPES | {"webpage"}
@@ -129,7 +129,7 @@ def _jsonld_names(value: Any) -> list[str]:
     return [_squash(n) for n in names if isinstance(n, str) and _squash(n)]
 
 
-def _parse_title(tree: HtmlElement, page: PageMeta, rules: ExtractionRules) -> str:
+def parse_title(tree: HtmlElement, page: PageMeta, rules: ExtractionRules) -> str:
     found = select_texts(tree, rules.title)
     headline = page.article.get("headline") if page.article else None
     last_resort = select_texts(tree, ("title", "h1"))  # <title>, then any h1: older layouts lack the rest
@@ -148,12 +148,12 @@ def _parse_title(tree: HtmlElement, page: PageMeta, rules: ExtractionRules) -> s
     return ""
 
 
-def _parse_lead(tree: HtmlElement, page: PageMeta, rules: ExtractionRules) -> str | None:
+def parse_lead(tree: HtmlElement, page: PageMeta, rules: ExtractionRules) -> str | None:
     found = select_texts(tree, rules.lead)
     return found[0] if found else page.get("og:description", "description")
 
 
-def _parse_authors(tree: HtmlElement, page: PageMeta, rules: ExtractionRules) -> list[str]:
+def parse_authors(tree: HtmlElement, page: PageMeta, rules: ExtractionRules) -> list[str]:
     found = select_texts(tree, rules.authors)
     if not found:
         meta = page.get(*rules.author_meta)
@@ -168,14 +168,14 @@ def _parse_authors(tree: HtmlElement, page: PageMeta, rules: ExtractionRules) ->
     return authors
 
 
-def _parse_section(tree: HtmlElement, page: PageMeta, rules: ExtractionRules) -> str | None:
+def parse_section(tree: HtmlElement, page: PageMeta, rules: ExtractionRules) -> str | None:
     found = [t for t in select_texts(tree, rules.section) if t.lower() not in {"home", "beranda"}]
     if found:
         return found[-1] if rules.section_pick == "last" else found[0]
     return page.get("article:section", "content_category")
 
 
-def _parse_tags(tree: HtmlElement, page: PageMeta, rules: ExtractionRules) -> list[str]:
+def parse_tags(tree: HtmlElement, page: PageMeta, rules: ExtractionRules) -> list[str]:
     found = select_texts(tree, rules.tags)
     if not found:
         meta = page.get(*rules.tag_meta) or ""
@@ -183,7 +183,7 @@ def _parse_tags(tree: HtmlElement, page: PageMeta, rules: ExtractionRules) -> li
     return list(dict.fromkeys(t for t in found if t))
 
 
-def _parse_published_at(
+def parse_published_at(
     tree: HtmlElement, page: PageMeta, rules: ExtractionRules, url: str, now: datetime
 ) -> tuple[datetime | None, str | None]:
     """The first plausible date with a clock time, in ``rules.date_sources`` order; else a bare day."""

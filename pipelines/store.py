@@ -18,17 +18,17 @@ from psycopg import conninfo
 from scrapy.exceptions import CloseSpider, DropItem
 from scrapy.utils.defer import deferred_from_coro
 
-from pantau.errors import DatabaseUnavailable
-from storage.articles import NEAR_DUPLICATE_DISTANCE, StoreResult, store_article
-from storage.db import Timeouts, connection_kwargs, describe_server, first_line, open_database
+from pantau.base.errors import DatabaseUnavailable
+from pantau.storage.articles import NEAR_DUPLICATE_DISTANCE, StoreResult, store_article
+from pantau.storage.db import Timeouts, connection_kwargs, describe_server, first_line, open_database
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
 
-    from pantau.config import Settings
-    from pipelines.items import Article
-    from storage.db import Database
+    from pantau.base.models import Article
+    from pantau.base.settings import Settings
+    from pantau.storage.db import Database
 
 log = logging.getLogger(__name__)
 RETRY_DELAYS = (0.5, 1.0, 2.0)  # seconds before the 2nd, 3rd and 4th attempt

@@ -16,16 +16,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from pipelines.items import TopicScore
+from pantau.base.models import TopicScore
+from pantau.base.topics import load_topic_spec, load_topic_specs, term_pattern
 
 if TYPE_CHECKING:
-    from pipelines.relevance import GroupSpec, TopicSpec
+    from pathlib import Path
 
-# Indonesian affixes a lowercase term may carry: per+senjata+an+nya, bersenjata, rudal-rudal.
-_PREFIX = r"(?:me[mn]?g?|pe[mnr]?g?|ber|di|ter|ke|se)?"
-_PREFIX_INITIALS = {"m", "p", "b", "d", "t", "k", "s"}
-_SUFFIX = r"(?:an|kan|i)?(?:nya|lah|pun)?"
-_JOINER = r"[\s\-\u2010\u2011]*"  # "Kim Jong Un" = "Kim Jong-un"; "kerja sama" = "kerjasama"
+    from pantau.base.topics import GroupSpec, TopicSpec
+
 # Words before a headline's colon that are a speaker ("Intelijen AS:"), not the subject.
 _ATTRIBUTION_WORDS = 3
 # Scoring reads this much of a body: stories are far shorter, and it bounds the time on junk input.
@@ -44,42 +42,6 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])|(
 # Text without punctuation is cut into pieces of about this many characters, so that "near each
 # other" keeps its meaning on a page whose sentences could not be found.
 _LONGEST_SENTENCE = 400
-
-
-def _words(term: str) -> list[str]:
-    return [re.escape(word) for word in re.split(r"[\s\-\u2010\u2011]+", term.strip()) if word]
-
-
-def _is_name(term: str) -> bool:
-    """Names (Rusia, KN-23) take no prefixes, only "-nya"; lowercase words take Indonesian affixes."""
-    return term != term.lower()
-
-
-def _affixed(term: str, capture: str = "") -> str:
-    """The regex of a term without its prefix: spacing variants, reduplication, suffixes."""
-    words = _words(term)
-    core = f"(?P<{capture}>{_JOINER.join(words)})" if capture else _JOINER.join(words)
-    return f"{core}(?:nya)?" if _is_name(term) else f"{core}(?:-{words[-1]})?{_SUFFIX}"
-
-
-def term_pattern(terms: Iterable[str], *, capture: bool = False) -> str:
-    """One whole-word regex for the terms; with ``capture``, term i is the named group ``t<i>``.
-
-    For speed, the prefix alternation is factored out of the terms (one try per word start, not one
-    per term) and a lookahead on the possible first letters skips every other position cheaply.
-    Longest terms come first, so the most specific wins.
-    """
-    indexed = sorted(enumerate(terms), key=lambda pair: -len(pair[1]))
-    initials = {term.strip(" -\u2010\u2011")[0].lower() for _, term in indexed}
-    if any(not _is_name(term) for _, term in indexed):
-        initials |= _PREFIX_INITIALS
-    names = [_affixed(term, f"t{i}" if capture else "") for i, term in indexed if _is_name(term)]
-    common = [_affixed(term, f"t{i}" if capture else "") for i, term in indexed if not _is_name(term)]
-    branches = ["|".join(names)] if names else []
-    if common:
-        branches.append(f"{_PREFIX}(?:{'|'.join(common)})")
-    first = "".join(sorted(re.escape(char) for char in initials))
-    return rf"(?<!\w)(?=[{first}])(?:{'|'.join(branches)})(?!\w)"
 
 
 @dataclass(frozen=True)
@@ -242,3 +204,13 @@ class Topic:
         """Case-insensitive patterns finding the given terms (default: all required terms) in text."""
         wanted = list(terms) if terms is not None else [t for g in self.required for t in g.terms]
         return [re.compile(term_pattern([term]), re.IGNORECASE) for term in dict.fromkeys(wanted)]
+
+
+def load_topics(directory: Path) -> list[Topic]:
+    """Every topic file in a folder, compiled, sorted by name; ConfigError if none or one is bad."""
+    return [Topic(spec) for spec in load_topic_specs(directory)]
+
+
+def load_topic(path: Path) -> Topic:
+    """One topic file, compiled; ConfigError names the file and the bad key."""
+    return Topic(load_topic_spec(path))

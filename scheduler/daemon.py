@@ -20,15 +20,15 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from scheduler import digest, jobs
-from scheduler.jobs import JobContext
-from storage import status as status_store
+from pantau.scheduler import digest, jobs
+from pantau.scheduler.jobs import JobContext
+from pantau.storage import status as status_store
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from pantau.config import Settings
-    from storage.db import Database
+    from pantau.base.settings import Settings
+    from pantau.storage.db import Database
 
 log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 60
@@ -38,7 +38,7 @@ STAGGER = timedelta(seconds=15)  # first crawls of the sites start this far apar
 
 def run(settings: Settings, db: Database, ctx: JobContext | None = None) -> None:
     """Start up (abandon dead runs, sync subscriptions, catch up digests), then schedule until stopped."""
-    from crawler.runner import mark_abandoned
+    from pantau.crawler.runner import mark_abandoned
 
     ctx = ctx or JobContext(settings, db)
     subscriptions = digest.load_subscriptions(settings)  # fail fast on a bad subscription

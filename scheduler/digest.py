@@ -14,18 +14,20 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from pantau.errors import ConfigError
-from scheduler import render
-from scheduler.crash import crash_point
-from scheduler.mail import check_address, message_id
-from scheduler.schedules import Schedule, fire_times, parse_schedule
-from storage import digests as store
-from storage.digests import Candidate
+from pantau.base.errors import ConfigError
+from pantau.base.text import clean, safe_link
+from pantau.base.topics import load_topic_specs
+from pantau.scheduler import render
+from pantau.scheduler.crash import crash_point
+from pantau.scheduler.mail import check_address, message_id
+from pantau.scheduler.schedules import Schedule, fire_times, parse_schedule
+from pantau.storage import digests as store
+from pantau.storage.digests import Candidate
 
 if TYPE_CHECKING:
     import psycopg
 
-    from pantau.config import Settings, SubscriptionConfig
+    from pantau.base.settings import Settings, SubscriptionConfig
 
 log = logging.getLogger(__name__)
 CATCH_UP = timedelta(days=7)  # periods that ended longer ago than this are folded into the next one
@@ -60,9 +62,7 @@ class Built:
 
 def load_subscriptions(settings: Settings) -> list[Subscription]:
     """The configured subscriptions, validated; ConfigError naming the subscription and key."""
-    from pipelines.relevance import load_topics
-
-    titles = {topic.name: topic.title for topic in load_topics(settings.topics_dir)}
+    titles = {topic.name: topic.title for topic in load_topic_specs(settings.topics_dir)}
     result = []
     for sub in settings.subscriptions:
         owner = f"subscription {sub.name!r}"
@@ -208,10 +208,10 @@ def _entries(
     zone = sub.schedule.zone
     return [
         render.Entry(
-            title=render.clean(rows[c.id].title),
+            title=clean(rows[c.id].title),
             outlet=render.outlet_name(rows[c.id].site),
             published=render.local_time(rows[c.id].published_at, zone),
-            url=render.safe_link(rows[c.id].canonical_url),
+            url=safe_link(rows[c.id].canonical_url),
             snippet=render.snippet(rows[c.id].lead, rows[c.id].body, rows[c.id].terms),
             also=[render.outlet_name(s) for s in rows[c.id].also_sites],
             updated=updated,

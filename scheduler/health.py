@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from storage import status as store
-from storage.status import Run
+from pantau.storage import status as store
+from pantau.storage.status import Run
 
 if TYPE_CHECKING:
     import psycopg
 
-    from pantau.config import Settings
+    from pantau.base.settings import Settings
 
 log = logging.getLogger(__name__)
 BAD_STATUSES = ("failed", "timeout", "crashed", "blocked", "suspect")
@@ -132,6 +132,6 @@ def record(conn: psycopg.Connection, health: SiteHealth, now: datetime) -> None:
 
 def footer_lines(healths: list[SiteHealth]) -> list[str]:
     """One line per flagged site, for a digest's footer."""
-    from scheduler.render import outlet_name
+    from pantau.scheduler.render import outlet_name
 
     return [f"{outlet_name(h.site)}: {'; '.join(h.flags)}" for h in healths if h.flags]

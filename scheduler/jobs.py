@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from scheduler import digest, health, outbox
-from scheduler.mail import transport_for
-from storage import locks
-from storage import status as status_store
+from pantau.scheduler import digest, health, outbox
+from pantau.scheduler.mail import transport_for
+from pantau.storage import locks
+from pantau.storage import status as status_store
 
 if TYPE_CHECKING:
-    from pantau.config import Settings
-    from storage.db import Database
+    from pantau.base.settings import Settings
+    from pantau.storage.db import Database
 
 log = logging.getLogger(__name__)
 DIGEST_LOCK = "pantau:digests"
@@ -60,7 +60,7 @@ def crawl_job(ctx: JobContext, site: str) -> None:
     """Crawl one site in a subprocess (its lock `crawl:<site>` is taken by the child), then check health."""
     if ctx.stop.is_set():
         return
-    from crawler.runner import run_crawl  # late: keeps `pantau --help` fast
+    from pantau.crawler.runner import run_crawl  # late: keeps `pantau --help` fast
 
     run_crawl(ctx.settings, site, database_url=ctx.db.url, stop=ctx.stop)
     with ctx.db.connection() as conn:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
-from pantau.errors import ConfigError
+from pantau.base.errors import ConfigError
 
 log = logging.getLogger(__name__)
 _HEADER_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -154,7 +154,7 @@ class SmtpTransport:
 
     def send(self, msg: EmailMessage, recipient: str, delivery_key: str) -> None:  # noqa: ARG002
         """Deliver over SMTP; classify every failure as transient or permanent."""
-        from scheduler.crash import crash_point
+        from pantau.scheduler.crash import crash_point
 
         try:
             with self._connect() as conn:
@@ -190,7 +190,7 @@ class OutboxTransport:
 
     def send(self, msg: EmailMessage, recipient: str, delivery_key: str) -> None:  # noqa: ARG002
         """Write atomically (temp file, fsync, rename); a file already there is not rewritten."""
-        from scheduler.crash import crash_point
+        from pantau.scheduler.crash import crash_point
 
         target = self.path_for(delivery_key)
         if target.exists():

@@ -16,15 +16,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from scheduler.crash import crash_point
-from scheduler.mail import Letter, PermanentFailure, TransientFailure, compose, recipient_hash
-from storage import digests as store
+from pantau.scheduler.crash import crash_point
+from pantau.scheduler.mail import Letter, PermanentFailure, TransientFailure, compose, recipient_hash
+from pantau.storage import digests as store
 
 if TYPE_CHECKING:
-    from pantau.config import Settings
-    from scheduler.mail import Transport
-    from storage.db import Database
-    from storage.digests import Claimed
+    from pantau.base.settings import Settings
+    from pantau.scheduler.mail import Transport
+    from pantau.storage.db import Database
+    from pantau.storage.digests import Claimed
 
 log = logging.getLogger(__name__)
 BACKOFF_FIRST = timedelta(minutes=1)

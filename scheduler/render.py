@@ -10,17 +10,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from pantau.base.text import clean, safe_link
+
 OUTLETS = {"okezone": "Okezone", "detik": "detik", "bisnis": "Bisnis", "kompas": "Kompas"}
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'“A-Z0-9])")
 SNIPPET_CHARS = 420
 
 _env = Environment(
-    loader=PackageLoader("scheduler", "templates"),
+    loader=PackageLoader("pantau.scheduler", "templates"),
     autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=True),
     undefined=StrictUndefined,
     trim_blocks=True,
@@ -49,21 +49,6 @@ class Rendered:
     subject: str
     text: str
     html: str
-
-
-def clean(text: str | None) -> str:
-    """Scraped text with control characters removed and whitespace runs collapsed to one space."""
-    return " ".join(_CONTROL.sub(" ", text or "").split())
-
-
-def safe_link(url: str) -> str | None:
-    """The URL if it is an absolute http(s) link, else None (javascript:, data:, relative...)."""
-    url = clean(url)
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    return url if parts.scheme in ("http", "https") and parts.netloc else None
 
 
 def outlet_name(site: str) -> str:

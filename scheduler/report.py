@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING
 
 import psycopg
 
-from scheduler import digest, health
-from scheduler.render import local_time, outlet_name
-from scheduler.schedules import next_fire
-from storage import digests as digest_store
-from storage import status as store
+from pantau.scheduler import digest, health
+from pantau.scheduler.render import local_time, outlet_name
+from pantau.scheduler.schedules import next_fire
+from pantau.storage import digests as digest_store
+from pantau.storage import status as store
 
 if TYPE_CHECKING:
-    from pantau.config import Settings
-    from storage.db import Database
+    from pantau.base.settings import Settings
+    from pantau.storage.db import Database
 
 
 def status_lines(

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
-from pantau.errors import ConfigError
+from pantau.base.errors import ConfigError
 
 # "as-it-happens" digests cover fixed slices of this length (aligned to the epoch, so two daemons
 # agree on the period ends); an empty slice sends nothing.

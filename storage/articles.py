@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Any, Literal
 from psycopg import errors
 from psycopg.rows import dict_row
 
-from pipelines.deduplicate import content_hash, simhash
-from storage.queries import articles as q
+from pantau.base.fingerprints import content_hash, simhash
+from pantau.storage.queries import articles as q
 
 if TYPE_CHECKING:
     import psycopg
 
-    from pipelines.items import Article
+    from pantau.base.models import Article
 
 # Four 16-bit bands; probing each band with every value within `radius` bits finds every fingerprint
 # within 4 * (radius + 1) - 1 bits (pigeonhole: some band then differs in at most `radius` bits).

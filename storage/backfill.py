@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from psycopg.rows import class_row
 
-from storage.queries import backfill as q
+from pantau.storage.queries import backfill as q
 
 if TYPE_CHECKING:
     import psycopg

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
-from storage import locks
-from storage.queries import crawls as q
+from pantau.storage import locks
+from pantau.storage.queries import crawls as q
 
 if TYPE_CHECKING:
     import psycopg

@@ -12,11 +12,11 @@ import psycopg
 from psycopg import conninfo
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from pantau.errors import DatabaseUnavailable
-from storage.embedded import EmbeddedPostgres
+from pantau.base.errors import DatabaseUnavailable
+from pantau.storage.embedded import EmbeddedPostgres
 
 if TYPE_CHECKING:
-    from pantau.config import Settings
+    from pantau.base.settings import Settings
 
 log = logging.getLogger(__name__)
 

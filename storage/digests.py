@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from psycopg.rows import class_row
 
-from storage.queries import digests as q
+from pantau.storage.queries import digests as q
 
 if TYPE_CHECKING:
     import psycopg

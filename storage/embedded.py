@@ -10,7 +10,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from pantau.errors import DatabaseUnavailable
+from pantau.base.errors import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 DATABASE_NAME = "pantau"

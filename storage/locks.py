@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from storage.queries import schema as q
+from pantau.storage.queries import schema as q
 
 if TYPE_CHECKING:
     import psycopg

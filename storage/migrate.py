@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 
 import psycopg
 
-from pantau.errors import MigrationError
-from storage import locks
-from storage.queries import schema as q
+from pantau.base.errors import MigrationError
+from pantau.storage import locks
+from pantau.storage.queries import schema as q
 
 if TYPE_CHECKING:
-    from storage.db import Database
+    from pantau.storage.db import Database
 
 log = logging.getLogger(__name__)
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
@@ -44,7 +44,7 @@ class MigrationState:
 def available() -> list[Migration]:
     """The migrations shipped with pantau, in version order."""
     found = []
-    for entry in resources.files("storage.migrations").iterdir():
+    for entry in resources.files("pantau.storage.migrations").iterdir():
         match = _NAME.match(entry.name)
         if match:
             found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))

@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 from psycopg import sql
 from psycopg.rows import class_row, dict_row
 
-from pantau.errors import PantauError
-from storage.queries import search as q
+from pantau.base.errors import PantauError
+from pantau.storage.queries import search as q
 
 if TYPE_CHECKING:
     import psycopg

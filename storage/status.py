@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from psycopg.rows import class_row
 
-from storage.queries import status as q
+from pantau.storage.queries import status as q
 
 if TYPE_CHECKING:
     import psycopg

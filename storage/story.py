@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from psycopg.rows import dict_row
 
-from pantau.errors import PantauError
-from storage.queries import search as q
+from pantau.base.errors import PantauError
+from pantau.storage.queries import search as q
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -35,7 +35,7 @@ def url_variants(url: str) -> list[str]:
     """The URL as given and, when the crawler's canonicaliser is installed, its canonical form."""
     variants = [url]
     try:
-        from crawler.canonical import canonicalize  # type: ignore[import-not-found, unused-ignore]
+        from pantau.base.canonical import canonicalize  # type: ignore[import-not-found, unused-ignore]
     except ImportError:  # the crawler is optional for reading the archive
         return variants
     try:

@@ -17,9 +17,9 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from pantau.config import Settings, load_settings
-from storage.db import Database
-from storage.migrate import migrate
+from pantau.base.settings import Settings, load_settings
+from pantau.storage.db import Database
+from pantau.storage.migrate import migrate
 
 _counter = itertools.count()
 

@@ -22,7 +22,7 @@ def run(args, *, env_extra=None, cwd=None, home=None):
 
 
 def test_help_lists_every_subcommand_with_its_whole_line():
-    from pantau.cli import cli
+    from pantau.cli.main import cli
 
     result = run(["--help"])
     assert result.returncode == 0

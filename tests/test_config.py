@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pantau.config import find_config_file, load_settings, masked
-from pantau.errors import ConfigError
+from pantau.base.errors import ConfigError
+from pantau.base.settings import find_config_file, load_settings, masked
 
 
 def write(path: Path, text: str) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from pantau.config import SECRET_KEYS, Settings, load_settings
+from pantau.base.settings import SECRET_KEYS, Settings, load_settings
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "deploy" / "pantau.example.toml"
 
@@ -42,7 +42,7 @@ def test_example_documents_every_key():
             continue
         sub = field.annotation
         if name == "subscriptions":
-            from pantau.config import SubscriptionConfig
+            from pantau.base.settings import SubscriptionConfig
 
             expected |= {f"subscriptions.{k}" for k in SubscriptionConfig.model_fields}
         elif isinstance(sub, type) and hasattr(sub, "model_fields"):

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from pantau.logs import OneLineFormatter, context, redact, secrets_from_env, secrets_in, setup_logging
+from pantau.base.logs import OneLineFormatter, context, redact, secrets_from_env, secrets_in, setup_logging
 
 LINE = re.compile(
     r"^(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d) "

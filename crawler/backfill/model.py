@@ -13,7 +13,7 @@ from urllib.parse import quote_plus
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from crawler.sites import load_site_data
+from pantau.base.sites import load_site_data
 
 ListingKind = Literal["daily", "window", "stream"]
 

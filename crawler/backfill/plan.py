@@ -12,8 +12,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from crawler.backfill.model import BackfillListing, backfill_model
-from storage.backfill import Checkpoint
+from pantau.crawler.backfill.model import BackfillListing, backfill_model
+from pantau.storage.backfill import Checkpoint
 
 
 @dataclass(frozen=True)

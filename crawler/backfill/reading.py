@@ -15,12 +15,12 @@ from urllib.parse import parse_qs, urlsplit
 
 from scrapy.http import TextResponse
 
-from crawler.canonical import Canonical, canonicalize
-from crawler.spiders.listings import WIB, html_links
-from pipelines.dates import parse_indonesian
+from pantau.base.canonical import Canonical, canonicalize
+from pantau.crawler.listings import WIB, html_links
+from pantau.pipelines.dates import parse_indonesian
 
 if TYPE_CHECKING:
-    from crawler.backfill.plan import Walk
+    from pantau.crawler.backfill.plan import Walk
 
 
 @dataclass(frozen=True)

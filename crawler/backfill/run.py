@@ -17,11 +17,11 @@ from datetime import UTC, date, datetime
 
 import psycopg
 
-from crawler.backfill.plan import Chunk, Range, chunks, dates_done, listing_keys, pending, walks
-from crawler.backfill.walker import SETTING, Job
-from pantau.config import Settings
-from pantau.errors import PantauError
-from storage import backfill as store
+from pantau.base.errors import PantauError
+from pantau.base.settings import Settings
+from pantau.crawler.backfill.plan import Chunk, Range, chunks, dates_done, listing_keys, pending, walks
+from pantau.crawler.backfill.walker import SETTING, Job
+from pantau.storage import backfill as store
 
 log = logging.getLogger(__name__)
 MAX_RUNS_PER_CHUNK = 4  # a chunk still open after this many runs that made progress is left for later
@@ -109,7 +109,7 @@ class Backfill:
 
     def _chunk(self, site: str, chunk: Chunk, state: SiteState) -> bool:
         """Run a chunk until its walks are done or runs stop making progress; False: stop this site."""
-        from crawler.runner import run_crawl
+        from pantau.crawler.runner import run_crawl
 
         job = Job(since=self.span.since, until=self.span.until, week=chunk.week, topic=self.topic)
         runs = 0

@@ -20,20 +20,19 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request
 
-from crawler.backfill.plan import Chunk, Range, Walk, next_page, pending, walks
-from crawler.backfill.reading import Item, listed_items
-from crawler.canonical import canonicalize
-from crawler.middlewares import BlockedPage
-from crawler.spiders.listings import WIB, Listed
-from pipelines.topics import term_pattern
-from storage import backfill as store
+from pantau.base.topics import term_pattern
+from pantau.crawler.backfill.plan import Chunk, Range, Walk, next_page, pending, walks
+from pantau.crawler.backfill.reading import Item, listed_items
+from pantau.crawler.listings import WIB, Listed
+from pantau.crawler.middlewares import BlockedPage
+from pantau.storage import backfill as store
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-    from crawler.spiders.base import NewsSiteSpider
-    from pipelines.topics import Topic
-    from storage.backfill import Checkpoint
+    from pantau.crawler.candidates import CandidateSink
+    from pantau.pipelines.topics import Topic
+    from pantau.storage.backfill import Checkpoint
 
 log = logging.getLogger(__name__)
 SETTING = "PANTAU_BACKFILL"
@@ -73,7 +72,7 @@ class _Run:
 class BackfillWalker:
     """Walks a chunk's listings for a spider and checkpoints each page once its articles are settled."""
 
-    def __init__(self, spider: NewsSiteSpider, job: Job, topic: Topic, today: date) -> None:
+    def __init__(self, spider: CandidateSink, job: Job, topic: Topic, today: date) -> None:
         self.spider = spider
         self.site = spider.name
         self.job = job
@@ -86,12 +85,12 @@ class BackfillWalker:
         self._settled: set[str] = set()
 
     @classmethod
-    def from_crawler(cls, spider: NewsSiteSpider, crawler: Crawler) -> BackfillWalker | None:
+    def from_crawler(cls, spider: CandidateSink, crawler: Crawler) -> BackfillWalker | None:
         """The walker of a backfill crawl (PANTAU_BACKFILL set), connected to the item signals; else None."""
         raw = crawler.settings.get(SETTING)
         if not raw:
             return None
-        from pipelines.relevance import load_topics
+        from pantau.pipelines.topics import load_topics
 
         job = Job.model_validate_json(raw)
         topics = {t.name: t for t in load_topics(crawler.settings["PANTAU_SETTINGS"].topics_dir)}
@@ -106,7 +105,7 @@ class BackfillWalker:
         """Page requests of the chunk's open walks; earlier backfill failures join the candidates."""
         keys = [w.key for w in walks(self.site, self.job.topic, self.chunk)]
         empty: list[Checkpoint] = []
-        checkpoints = self.spider._archive_call(
+        checkpoints = self.spider.archive_call(
             lambda a: store.checkpoints(a.connection, self.site, keys), empty
         )
         requests = []
@@ -114,21 +113,9 @@ class BackfillWalker:
             self._done[walk.key] = walk_state.done
             assert walk_state.next_page is not None
             requests.append(self._request(walk, walk_state.next_page))
-        self._retry_failures()
+        self.spider.add_retries("backfill")
         log.info("backfill of %s, week of %s: %d walk(s) to do", self.site, self.job.week, len(requests))
         return requests
-
-    def _retry_failures(self) -> None:
-        from crawler.spiders.base import Candidate
-
-        due: list[Any] = self.spider._archive_call(lambda a: a.retry_due(self.site, kind="backfill"), [])
-        for row in due:
-            canonical = canonicalize(row.canonical_url)
-            if canonical is not None and canonical.article_id not in self.spider._candidates:
-                self.spider._candidates[canonical.article_id] = Candidate(
-                    canonical, row.source, row.listed_title
-                )
-                self.spider._inc("pantau/retried")
 
     def _request(self, walk: Walk, page: int) -> Request:
         return Request(
@@ -143,12 +130,12 @@ class BackfillWalker:
         """Keep a page's in-range (and prefiltered) article URLs, then request the walk's next page."""
         walk: Walk = response.meta["walk"]
         page: int = response.meta["page"]
-        self.spider._inc("pantau/backfill_listings")
+        self.spider.count("pantau/backfill_listings")
         kept, oldest, ended = self._judge(walk, page, self._items(walk, response))
         listed = [Listed(i.canonical.url, i.title, _midnight(i.when)) for i in kept]
-        self.spider._discover(listed, response.url)
+        self.spider.discover(listed, response.url)
         ids = list(dict.fromkeys(i.canonical.article_id for i in kept))
-        waiting = {i for i in ids if i not in self.spider._known and i not in self._settled}
+        waiting = {i for i in ids if not self.spider.is_known(i) and i not in self._settled}
         self._open.append(_Page(walk, page, ids, waiting, oldest, ended))
         self._close_settled()
         following = self._following(walk, page, oldest, ended)
@@ -172,7 +159,7 @@ class BackfillWalker:
             self._close_settled()
             return
         if not failure.check(BlockedPage):  # block pages are counted by the middleware
-            self.spider._inc("pantau/errors")
+            self.spider.count("pantau/errors")
         log.warning("backfill listing %s failed: %s", request.url, failure.getErrorMessage())
 
     def _items(self, walk: Walk, response: Any) -> list[Item]:
@@ -243,8 +230,8 @@ class BackfillWalker:
                 ended=page.ended,
             )
 
-        if self.spider._archive_call(save, False):
-            self.spider._inc("pantau/backfill_pages")
+        if self.spider.archive_call(save, False):
+            self.spider.count("pantau/backfill_pages")
         else:
             log.warning(
                 "backfill page %s not checkpointed: an article is neither stored nor failed",

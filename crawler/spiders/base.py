@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import scrapy
@@ -23,33 +23,18 @@ from scrapy.exceptions import CloseSpider, DontCloseSpider
 from scrapy.http import Request, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from crawler.canonical import Canonical, canonicalize, page_number, single_page_url
-from crawler.middlewares import ROBOTS_UNREACHABLE, BlockedPage
-from crawler.sites import load_site_data
-from crawler.sites.model import Endpoint, site_model
-from crawler.spiders.listings import WIB, Listed, html_links, parse_feed, parse_sitemap
-from pipelines.extract import ExtractionRules
+from pantau.base.canonical import Canonical, canonicalize, page_number, single_page_url
+from pantau.base.sites import load_site_data
+from pantau.crawler.backfill.walker import BackfillWalker
+from pantau.crawler.candidates import Candidate
+from pantau.crawler.listings import WIB, Listed, html_links, parse_feed, parse_sitemap
+from pantau.crawler.middlewares import ROBOTS_UNREACHABLE, BlockedPage
+from pantau.crawler.site_rules import Endpoint, crawl_site
+from pantau.pipelines.rules import ExtractionRules
 
 T = TypeVar("T")
 LISTING_PRIORITY = 1_000_000  # listings before articles: the budget is spent newest first
 MAX_PAGES_PER_STORY = 20
-
-
-@dataclass
-class Candidate:
-    """An article URL found in this run, where, and the date its listing gave."""
-
-    canonical: Canonical
-    source: str
-    listed_title: str | None = None
-    listed_at: datetime | None = None
-
-    def sort_key(self) -> tuple[float, int]:
-        """Newest first: the listed date, else the URL's date (WIB midnight); then the site's id."""
-        when = self.listed_at
-        if when is None and self.canonical.url_date is not None:
-            when = datetime.combine(self.canonical.url_date, time(), tzinfo=WIB)
-        return (when.timestamp() if when else 0.0), int(re.sub(r"\D", "", self.canonical.article_id) or 0)
 
 
 @dataclass
@@ -64,11 +49,11 @@ class NewsSiteSpider(scrapy.Spider):
 
     archive: Any = None  # crawler.archive.CrawlArchive, set by the RunRecorder extension
     run_id: int | None = None
-    backfill: Any = None  # crawler.backfill.walker.BackfillWalker when run with PANTAU_BACKFILL
+    backfill: BackfillWalker | None = None  # when run with PANTAU_BACKFILL
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.site = site_model(self.name)
+        self.site = crawl_site(self.name)
         self.allowed_domains = list(self.site.domains)
         data = load_site_data(self.name)
         self.extraction_rules = ExtractionRules.from_mapping(data)
@@ -87,15 +72,13 @@ class NewsSiteSpider(scrapy.Spider):
             spider.max_pages = pantau.crawl.max_pages
         spider.run_id = crawler.settings.getint("PANTAU_RUN_ID") or None
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
-        from crawler.backfill.walker import BackfillWalker
-
         spider.backfill = BackfillWalker.from_crawler(spider, crawler)
         return spider
 
     @classmethod
     def update_settings(cls, settings):
         super().update_settings(settings)
-        factor = site_model(cls.name).politeness.delay_factor
+        factor = crawl_site(cls.name).politeness.delay_factor
         for key in ("DOWNLOAD_DELAY", "AUTOTHROTTLE_START_DELAY"):
             settings.set(key, settings.getfloat(key) * factor, priority="spider")
 
@@ -110,12 +93,7 @@ class NewsSiteSpider(scrapy.Spider):
             if not endpoint.only_as_fallback:
                 for request in self._endpoint_requests(endpoint):
                     yield request
-        due_again: list[Any] = self._archive_call(lambda a: a.retry_due(self.name), [])
-        for due in due_again:  # failed earlier or never stored: fetched this run too
-            canonical = canonicalize(due.canonical_url)
-            if canonical is not None and canonical.article_id not in self._candidates:
-                self._candidates[canonical.article_id] = Candidate(canonical, due.source, due.listed_title)
-                self._inc("pantau/retried")
+        self.add_retries("crawl")
 
     def _endpoint_requests(self, endpoint: Endpoint, urls: list[str] | None = None) -> list[Request]:
         urls = urls if urls is not None else endpoint.urls(datetime.now(WIB).date())
@@ -125,7 +103,7 @@ class NewsSiteSpider(scrapy.Spider):
     def _listing_request(self, endpoint: Endpoint, url: str) -> Request:
         headers = {}
         if endpoint.kind in ("sitemap", "feed"):  # indexes are read whole: their children are needed
-            etag, modified = self._archive_call(lambda a: a.validators(url), (None, None))
+            etag, modified = self.archive_call(lambda a: a.validators(url), (None, None))
             headers = {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", modified)) if v}
         meta = {"endpoint": endpoint.name, "listing_url": url, "handle_httpstatus_list": [304]}
         return Request(
@@ -156,7 +134,7 @@ class NewsSiteSpider(scrapy.Spider):
                 self._listing_request(endpoint.model_copy(update={"kind": "sitemap"}), u) for u in children
             ]
         else:
-            outcome.found += self._discover(listed, response.url)
+            outcome.found += self.discover(listed, response.url)
             self._save_validators(response)
         return requests + self._listing_done(endpoint)
 
@@ -175,7 +153,7 @@ class NewsSiteSpider(scrapy.Spider):
         endpoint = self.site.discovery.endpoint(request.meta["endpoint"])
         self._outcomes[endpoint.name].notes.append(f"{request.url}: {_describe(failure)}")
         if not failure.check(BlockedPage):  # block pages are counted by the middleware
-            self._inc("pantau/errors")
+            self.count("pantau/errors")
         self.logger.warning("listing %s failed: %s", request.url, _describe(failure))
         return self._listing_done(endpoint)
 
@@ -190,10 +168,24 @@ class NewsSiteSpider(scrapy.Spider):
             return []
         why = "; ".join(outcome.notes) or "no article URL listed"
         self.logger.warning("fallback: %s -> %s (%s)", endpoint.name, fallback.name, why)
-        self._inc("pantau/fallback")
+        self.count("pantau/fallback")
         return self._endpoint_requests(fallback)
 
-    def _discover(self, listed: list[Listed], source: str) -> int:
+    # --- the interface a backfill walker drives (pantau.crawler.candidates.CandidateSink) ----------
+    def add_retries(self, kind: str) -> None:
+        """Make the URLs due again (failed earlier, or listed and never stored) candidates of this run."""
+        due: list[Any] = self.archive_call(lambda a: a.retry_due(self.name, kind=kind), [])
+        for row in due:
+            canonical = canonicalize(row.canonical_url)
+            if canonical is not None and canonical.article_id not in self._candidates:
+                self._candidates[canonical.article_id] = Candidate(canonical, row.source, row.listed_title)
+                self.count("pantau/retried")
+
+    def is_known(self, article_id: str) -> bool:
+        """True if the archive already holds the article (it will not be fetched)."""
+        return article_id in self._known
+
+    def discover(self, listed: list[Listed], source: str) -> int:
         """Add the article URLs among `listed` as candidates; returns how many article URLs it held."""
         new: dict[str, Candidate] = {}
         found = 0
@@ -213,21 +205,21 @@ class NewsSiteSpider(scrapy.Spider):
         return found
 
     def _record(self, candidates: list[Candidate]) -> None:
-        from crawler.archive import Discovered
+        from pantau.crawler.archive import Discovered
 
         rows = [
             Discovered(c.canonical.url, self.name, c.canonical.article_id, c.source, c.listed_title)
             for c in candidates
         ]
-        self._archive_call(lambda a: a.record_discovered(rows), None)
-        known: set[str] = self._archive_call(lambda a: a.known([c.canonical.url for c in candidates]), set())
+        self.archive_call(lambda a: a.record_discovered(rows), None)
+        known: set[str] = self.archive_call(lambda a: a.known([c.canonical.url for c in candidates]), set())
         for candidate in candidates:
             article_id = candidate.canonical.article_id
             if article_id not in self._candidates:
-                self._inc("pantau/discovered")
+                self.count("pantau/discovered")
             self._candidates[article_id] = candidate
             if candidate.canonical.url in known and article_id not in self._known:
-                self._inc("pantau/known")
+                self.count("pantau/known")
                 self._known.add(article_id)
 
     def _save_validators(self, response) -> None:
@@ -235,7 +227,7 @@ class NewsSiteSpider(scrapy.Spider):
         if etag or modified:
             url = response.meta["listing_url"]
             values = [v.decode("latin-1") if v else None for v in (etag, modified)]
-            self._archive_call(lambda a: a.save_validators(url, *values), None)
+            self.archive_call(lambda a: a.save_validators(url, *values), None)
 
     # --- articles -----------------------------------------------------------------------------
     def _on_idle(self):
@@ -276,14 +268,14 @@ class NewsSiteSpider(scrapy.Spider):
             return self._failed(candidate, f"not HTML ({response.headers.get(b'Content-Type')!r})")
         if final is None or final.article_id != candidate.canonical.article_id:
             return self._failed(candidate, f"redirected to {response.url}, not the same article")
-        self._inc("pantau/fetched")
+        self.count("pantau/fetched")
         state = {"candidate": candidate, "first": response, "final": final, "extra": [], "done": {1}}
         return self._next_page(state, response)
 
     def parse_page(self, response):
         state = response.meta["state"]
         state["extra"].append(_page_text(response))
-        self._inc("pantau/fetched")
+        self.count("pantau/fetched")
         return self._next_page(state, response)
 
     def _next_page(self, state: dict[str, Any], response):
@@ -309,7 +301,7 @@ class NewsSiteSpider(scrapy.Spider):
         return [self._item(state)]
 
     def _item(self, state: dict[str, Any]):
-        from pipelines.items import Article
+        from pantau.base.models import Article
 
         first, candidate, final = state["first"], state["candidate"], state["final"]
         return Article(
@@ -334,9 +326,9 @@ class NewsSiteSpider(scrapy.Spider):
 
     def _failed(self, candidate: Candidate, reason: str, *, count: bool = True) -> list[Any]:
         if count:
-            self._inc("pantau/errors")
+            self.count("pantau/errors")
         self.logger.warning("article %s failed: %s", candidate.canonical.url, reason)
-        self._archive_call(lambda a: a.mark_failed(candidate.canonical.url, reason[:300]), None)
+        self.archive_call(lambda a: a.mark_failed(candidate.canonical.url, reason[:300]), None)
         if self.backfill is not None:
             self.backfill.settled(candidate.canonical.article_id)
         return []
@@ -345,17 +337,18 @@ class NewsSiteSpider(scrapy.Spider):
     def _run_id(self) -> int | None:
         return getattr(self.archive, "run_id", None) or self.run_id
 
-    def _inc(self, key: str) -> None:
+    def count(self, key: str) -> None:
+        """Add one to a crawl statistic."""
         self.crawler.stats.inc_value(key)
 
-    def _archive_call(self, work: Callable[[Any], T], default: T) -> T:
+    def archive_call(self, work: Callable[[Any], T], default: T) -> T:
         """Run one archive call; without an archive (unit runs) or when it fails, the default."""
         if self.archive is None:
             return default
         try:
             return work(self.archive)
         except Exception as exc:  # a database error must not end discovery: log, count, go on
-            self._inc("pantau/archive_errors")
+            self.count("pantau/archive_errors")
             self.logger.error("archive call failed: %s", exc)
             return default
 

@@ -6,7 +6,7 @@ recognised by crawler.middlewares); `/rss` and `/feed` are robots-disallowed and
 
 from __future__ import annotations
 
-from crawler.spiders.base import NewsSiteSpider
+from pantau.crawler.spiders.base import NewsSiteSpider
 
 
 class BisnisSpider(NewsSiteSpider):

@@ -7,7 +7,7 @@ holds every `section.multi-card` page in one response, and `?single=1` covers th
 
 from __future__ import annotations
 
-from crawler.spiders.base import NewsSiteSpider
+from pantau.crawler.spiders.base import NewsSiteSpider
 
 
 class DetikSpider(NewsSiteSpider):

@@ -6,7 +6,7 @@ Quirks held as data (crawler/sites/kompas.toml): the id restarts daily (key `YYY
 
 from __future__ import annotations
 
-from crawler.spiders.base import NewsSiteSpider
+from pantau.crawler.spiders.base import NewsSiteSpider
 
 
 class KompasSpider(NewsSiteSpider):

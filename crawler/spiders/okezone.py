@@ -6,7 +6,7 @@ serves the homepage (`empty_marker`); the RSS feed is only a fallback (it return
 
 from __future__ import annotations
 
-from crawler.spiders.base import NewsSiteSpider
+from pantau.crawler.spiders.base import NewsSiteSpider
 
 
 class OkezoneSpider(NewsSiteSpider):

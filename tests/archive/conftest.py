@@ -13,7 +13,7 @@ import pytest
 import uvicorn
 from click.testing import CliRunner, Result
 
-from pantau.cli import cli
+from pantau.cli.main import cli
 from tests.archive.seed import seed_archive
 
 FILES = Path(__file__).parent / "files"
@@ -59,7 +59,7 @@ def search_ids(pantau, archive):
 @pytest.fixture(scope="module")
 def web_url(db, archive, tmp_path_factory) -> Iterator[str]:
     """The web view served by uvicorn on a free loopback port, in a thread, for this module."""
-    from pantau.config import load_settings
+    from pantau.base.settings import load_settings
     from pantau.web.app import create_app
 
     settings = load_settings(None, data_dir=tmp_path_factory.mktemp("web"))

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from storage.search import Filters, export_rows
+from pantau.storage.search import Filters, export_rows
 from tests.archive.seed import TOPIC
 
 BULK = 5000

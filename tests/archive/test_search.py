@@ -176,7 +176,7 @@ def test_bad_input_is_one_line_and_exit_2(pantau, args, message):
 
 
 def test_pages_beyond_the_rank_window_are_still_served(db, archive, monkeypatch):
-    from storage import search as archive_search
+    from pantau.storage import search as archive_search
 
     monkeypatch.setattr(archive_search, "RANK_WINDOW", 4)
     filters = archive_search.Filters(query="rusia")
@@ -189,7 +189,7 @@ def test_pages_beyond_the_rank_window_are_still_served(db, archive, monkeypatch)
 
 @pytest.mark.parametrize("walk_above", [0, 10**9])
 def test_both_candidate_strategies_give_the_same_hits(db, archive, monkeypatch, walk_above):
-    from storage import search as archive_search
+    from pantau.storage import search as archive_search
 
     monkeypatch.setattr(archive_search, "WALK_ABOVE", walk_above)  # 0: walk the date index always
     with db.connection() as conn:

@@ -10,9 +10,9 @@ from typing import Any
 import psycopg
 import pytest
 
-from crawler.backfill.plan import Range
-from crawler.backfill.run import Backfill
-from pantau.config import Settings, load_settings
+from pantau.base.settings import Settings, load_settings
+from pantau.crawler.backfill.plan import Range
+from pantau.crawler.backfill.run import Backfill
 from tests.backfill.world import backfill_world
 from tests.replay import ReplayHTTPServer, Story, serve
 from tests.replay.world import WIB, World

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import pytest
 
-from crawler.backfill.plan import Range
-from crawler.backfill.run import Backfill
-from pantau.config import load_settings
-from pantau.errors import PantauError
+from pantau.base.errors import PantauError
+from pantau.base.settings import load_settings
+from pantau.crawler.backfill.plan import Range
+from pantau.crawler.backfill.run import Backfill
 from tests.backfill.conftest import article_paths, query, stored_urls
 from tests.backfill.world import BEFORE_SINCE_DAY, PAGE_SIZE, RUSSIA_ONLY_DAY
 from tests.replay.server import HOSTS
@@ -89,7 +89,7 @@ def test_todays_index_is_walked_again_and_nothing_else(replay, make_backfill, to
 
 
 def test_no_digest_receives_backfilled_stories_unless_asked(replay, settings, database_url):
-    from scheduler import digest
+    from pantau.scheduler import digest
 
     subs = [
         {"name": "analysts", "recipients": ["analyst@example.org"]},

@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from pipelines.items import Article, TopicScore
-from storage import backfill as store
-from storage import crawls
-from storage.articles import store_article
+from pantau.base.models import Article, TopicScore
+from pantau.storage import backfill as store
+from pantau.storage import crawls
+from pantau.storage.articles import store_article
 
 
 def _article(article_id: str) -> Article:

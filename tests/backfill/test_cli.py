@@ -12,10 +12,10 @@ from pathlib import Path
 
 from rich.console import Console
 
-from crawler.backfill.plan import Range
-from crawler.backfill.run import Backfill, SiteState
-from pantau.commands.backfill import _table, progress_lines, render_summary
-from storage.backfill import Progress
+from pantau.cli.backfill import _table, progress_lines, render_summary
+from pantau.crawler.backfill.plan import Range
+from pantau.crawler.backfill.run import Backfill, SiteState
+from pantau.storage.backfill import Progress
 from tests.replay.crawl import write_config
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from crawler.backfill.model import backfill_model
-from crawler.backfill.plan import Chunk, Range, chunks, dates_done, next_page, state, walks
-from crawler.sites import SITE_NAMES
-from storage.backfill import Checkpoint
+from pantau.base.sites import SITE_NAMES
+from pantau.crawler.backfill.model import backfill_model
+from pantau.crawler.backfill.plan import Chunk, Range, chunks, dates_done, next_page, state, walks
+from pantau.storage.backfill import Checkpoint
 
 TOPIC = "nk-russia-arms"
 WEEK = Chunk(date(2024, 6, 17), date(2024, 6, 17), date(2024, 6, 23))

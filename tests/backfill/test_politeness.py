@@ -6,7 +6,7 @@ import threading
 
 import psycopg
 
-from storage import locks
+from pantau.storage import locks
 from tests.backfill.conftest import query, stored_urls, wait_for
 
 

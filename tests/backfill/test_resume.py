@@ -7,7 +7,7 @@ import signal
 import threading
 from datetime import timedelta
 
-from crawler.backfill.plan import chunks, walks
+from pantau.crawler.backfill.plan import chunks, walks
 from tests.backfill.conftest import TOPIC, article_paths, query, stored_urls, wait_for
 from tests.replay.world import SITES
 

@@ -8,11 +8,11 @@ from types import SimpleNamespace
 import pytest
 from scrapy.http import HtmlResponse
 
-from crawler.backfill.plan import walks
-from crawler.backfill.reading import unwrap as _unwrap
-from crawler.backfill.walker import BackfillWalker, Job
-from pantau.config import PACKAGE_TOPICS_DIR
-from pipelines.relevance import load_topic
+from pantau.base.settings import PACKAGE_TOPICS_DIR
+from pantau.crawler.backfill.plan import walks
+from pantau.crawler.backfill.reading import unwrap as _unwrap
+from pantau.crawler.backfill.walker import BackfillWalker, Job
+from pantau.pipelines.topics import load_topic
 
 TOPIC = load_topic(PACKAGE_TOPICS_DIR / "nk-russia-arms.toml")
 JOB = Job(since=date(2024, 6, 1), until=date(2024, 6, 23), week=date(2024, 6, 17), topic="nk-russia-arms")

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import pytest
 
-from crawler.archive import CrawlArchive, Discovered
-from storage import crawls, locks
-from storage.db import Database
+from pantau.crawler.archive import CrawlArchive, Discovered
+from pantau.storage import crawls, locks
+from pantau.storage.db import Database
 from tests.crawler.conftest import wait_for
 
 SITE = "detik"
@@ -210,7 +210,7 @@ def test_a_broken_connection_is_reopened_and_the_lock_retaken(database_url: str,
 
 
 def test_mark_abandoned_spares_a_live_crawl(database_url: str, db: Database) -> None:
-    from crawler.runner import mark_abandoned
+    from pantau.crawler.runner import mark_abandoned
 
     with CrawlArchive(database_url) as gone, CrawlArchive(database_url) as live:
         gone_id = gone.start_run("okezone")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.canonical import canonicalize, page_number, single_page_url
+from pantau.base.canonical import canonicalize, page_number, single_page_url
 
 OKEZONE = "https://news.okezone.com/read/2023/09/06/18/2878128/update-perang-rusia-ukraina"
 DETIK = "https://news.detik.com/internasional/d-6942037/mesranya-putin-sambut-kim-jong-un"

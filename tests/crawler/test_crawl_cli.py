@@ -11,8 +11,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from crawler.runner import CrawlOutcome
-from pantau.commands.crawl import render_table
+from pantau.cli.crawl import render_table
+from pantau.crawler.runner import CrawlOutcome
 from tests.replay import default_world, serve
 from tests.replay.crawl import write_config
 from tests.replay.server import HOSTS, ReplayHTTPServer

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from crawler.extensions import counts_from_stats, status_for
-from crawler.runner import run_crawl
-from pantau.config import Settings
-from storage import crawls
-from storage.db import Database
+from pantau.base.settings import Settings
+from pantau.crawler.extensions import counts_from_stats, status_for
+from pantau.crawler.runner import run_crawl
+from pantau.storage import crawls
+from pantau.storage.db import Database
 from tests.crawler.conftest import LoopbackServer
 
 ROOT = Path(__file__).resolve().parents[2]

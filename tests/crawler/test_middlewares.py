@@ -9,7 +9,7 @@ import pytest
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
-from crawler.middlewares import (
+from pantau.crawler.middlewares import (
     BlockedPage,
     BlockPageMiddleware,
     HostMapMiddleware,

@@ -13,11 +13,11 @@ from typing import Any
 import psycopg
 import pytest
 
-from crawler.runner import CrawlOutcome, child_environment, run_crawl
-from pantau.config import Settings, load_settings
-from pantau.errors import DatabaseUnavailable
-from storage import crawls, locks
-from storage.db import Database
+from pantau.base.errors import DatabaseUnavailable
+from pantau.base.settings import Settings, load_settings
+from pantau.crawler.runner import CrawlOutcome, child_environment, run_crawl
+from pantau.storage import crawls, locks
+from pantau.storage.db import Database
 from tests.conftest import create_database
 from tests.crawler.conftest import LoopbackServer, wait_for
 from tests.proxy import TcpProxy, unix_socket_of

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.settings import CONCURRENT_REQUESTS
+from pantau.crawler.settings import CONCURRENT_REQUESTS
 from tests.replay import Story, add_faults, default_world, run_crawl, serve
 from tests.replay.server import HOSTS
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from storage.embedded import EmbeddedPostgres
+from pantau.storage.embedded import EmbeddedPostgres
 from tests.conftest import create_database
 from tests.deploy.helpers import clean_env, run
 

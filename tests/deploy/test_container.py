@@ -15,7 +15,7 @@ import pytest
 import yaml
 from psycopg import conninfo
 
-from storage import status
+from pantau.storage import status
 from tests.conftest import create_database
 from tests.deploy.helpers import DEPLOY, ROOT, clean_env, run
 

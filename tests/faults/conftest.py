@@ -7,7 +7,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, settings
 
-from storage.db import Database
+from pantau.storage.db import Database
 from tests.replay.world import Story, World, load_story_text
 from tests.scheduler.conftest import clean, smtp  # noqa: F401 - the daemon tests' fixtures, shared here
 

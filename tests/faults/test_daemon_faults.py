@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from storage.db import Database
+from pantau.storage.db import Database
 from tests.faults.conftest import rows
 from tests.faults.daemons import daemon, daemon_config, environment, pantau, wait_for
 from tests.faults.server import Fault, FaultServer, serve_faults

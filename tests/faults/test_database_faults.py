@@ -14,11 +14,11 @@ import psycopg
 import pytest
 from psycopg import errors
 
-from pantau.errors import DatabaseUnavailable
-from pipelines.language import detect_language
-from pipelines.store import StorePipeline
-from storage.articles import store_article
-from storage.db import Timeouts, connection_kwargs
+from pantau.base.errors import DatabaseUnavailable
+from pantau.pipelines.language import detect_language
+from pantau.pipelines.store import StorePipeline
+from pantau.storage.articles import store_article
+from pantau.storage.db import Timeouts, connection_kwargs
 from tests.faults.conftest import rows, stored_urls
 from tests.faults.server import Fault, serve_faults
 from tests.pipelines.conftest import build_article
@@ -109,7 +109,7 @@ def test_s20_a_held_lock_becomes_a_named_timeout_error_not_a_hang(database_url, 
             started = time.monotonic()
             with pytest.raises(
                 errors.LockNotAvailable,
-                match=r"^FIND_CLUSTER \(storage\.queries\.articles\): canceling statement due to lock time",
+                match=r"^FIND_CLUSTER \(pantau\.storage\.queries\.articles\): canceling statement due to",
             ):
                 store_article(conn, item)
             assert time.monotonic() - started < 3
@@ -148,7 +148,7 @@ def test_s21_language_edge_cases_never_raise_and_are_identical_over_100_runs(tex
 
 def test_s21_the_same_answers_in_a_fresh_process():
     code = (
-        "from pipelines.language import detect_language\n"
+        "from pantau.pipelines.language import detect_language\n"
         f"texts = {EDGE_TEXTS!r}\n"
         "print([detect_language(t, fallback='id-ID') for t in texts])"
     )

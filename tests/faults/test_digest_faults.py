@@ -20,9 +20,9 @@ import pytest
 import time_machine
 from apscheduler.triggers.interval import IntervalTrigger
 
-from scheduler import jobs, report
-from scheduler.mail import Letter, compose, header_safe
-from scheduler.outbox import backoff
+from pantau.scheduler import jobs, report
+from pantau.scheduler.mail import Letter, compose, header_safe
+from pantau.scheduler.outbox import backoff
 from tests.scheduler.conftest import Clock, add_article, add_subscription_row, deliveries
 from tests.scheduler.test_crash import pantau_digest, seed
 

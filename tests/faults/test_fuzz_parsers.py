@@ -14,13 +14,14 @@ from html import escape
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crawler.canonical import canonicalize, single_page_url
-from pantau.config import PACKAGE_TOPICS_DIR
+from pantau.base.canonical import canonicalize, single_page_url
+from pantau.base.settings import PACKAGE_TOPICS_DIR
+from pantau.base.text import safe_link
+from pantau.pipelines.dates import is_plausible, parse_any, parse_indonesian, parse_iso
+from pantau.pipelines.extract import ExtractionError, extract_article
+from pantau.pipelines.rules import rules_for_site
+from pantau.pipelines.topics import load_topics
 from pantau.web.app import safe_url
-from pipelines.dates import is_plausible, parse_any, parse_indonesian, parse_iso
-from pipelines.extract import ExtractionError, extract_article, rules_for_site
-from pipelines.relevance import load_topics
-from scheduler.render import safe_link
 from tests.replay.world import SITES
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)

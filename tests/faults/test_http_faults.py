@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from storage.db import Database
+from pantau.storage.db import Database
 from tests.faults.conftest import discovered, fault_story, key, rows, stored_urls
 from tests.faults.server import MIB, Fault, FaultServer, Sentinel, sentinel, serve_faults
 from tests.replay import CrawlResult, Story, add_faults, default_world, run_crawl

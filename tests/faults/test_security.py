@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from pantau.config import load_settings
+from pantau.base.settings import load_settings
+from pantau.storage.db import Database
 from pantau.web.app import create_app
-from storage.db import Database
 from tests.faults.daemons import ROOT, environment, pantau
 
 # Starlette's TestClient runs the app in-process over httpx and warns (at import) that it would

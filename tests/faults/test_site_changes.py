@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from pantau.config import load_settings
-from scheduler import health
-from storage.db import Database
+from pantau.base.settings import load_settings
+from pantau.scheduler import health
+from pantau.storage.db import Database
 from tests.faults.conftest import fault_story, key, last_run, rows, stored_urls
 from tests.faults.server import Fault, FaultServer, serve_faults
 from tests.replay import CrawlResult, default_world, run_crawl
@@ -147,7 +147,7 @@ def test_s14_the_alert_is_logged_on_each_state_change_only(db, caplog):
     flagged = health.SiteHealth("bisnis", None, None, ["suspect: item_count: x"])
     healthy = health.SiteHealth("bisnis", None, None, [])
     now = datetime.now(UTC)
-    with caplog.at_level(logging.INFO, logger="scheduler.health"), db.connection() as conn:
+    with caplog.at_level(logging.INFO, logger="pantau.scheduler.health"), db.connection() as conn:
         for state in (flagged, flagged, healthy, healthy):
             health.record(conn, state, now)
     assert [r.getMessage() for r in caplog.records] == [

@@ -12,7 +12,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from pipelines.items import Article, TopicScore
+from pantau.base.models import Article, TopicScore
 
 DEFAULT_BODY = (
     "Pemimpin Korea Utara Kim Jong Un bertemu Presiden Rusia Vladimir Putin di Kosmodrom Vostochny.\n"

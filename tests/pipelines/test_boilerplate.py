@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.sites import load_site_data
-from pipelines.boilerplate import Boilerplate
+from pantau.base.sites import load_site_data
+from pantau.pipelines.boilerplate import Boilerplate
 
 STORY = "Kim Jong Un bertemu Putin di Vladivostok untuk membahas kerja sama militer."
 

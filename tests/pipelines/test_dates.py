@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pipelines import dates
+from pantau.pipelines import dates
 
 WIB = ZoneInfo("Asia/Jakarta")
 

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.deduplicate import DeduplicatePipeline, content_hash, hamming, normalise, shingles, simhash
-from storage.articles import NEAR_DUPLICATE_DISTANCE, get_article, store_article
+from pantau.base.fingerprints import content_hash, hamming, normalise, shingles, simhash
+from pantau.pipelines.deduplicate import DeduplicatePipeline
+from pantau.storage.articles import NEAR_DUPLICATE_DISTANCE, get_article, store_article
 from tests.pipelines.conftest import build_article
 
 STORY = """WASHINGTON – Amerika Serikat (AS) memperingatkan Pemimpin Tertinggi Korea Utara Kim Jong Un bahwa negaranya akan 'membayar harga tertentu' jika memasok senjata ke Rusia untuk digunakan di perang Ukraina, pada Selasa (5/9/2023).
@@ -112,7 +113,7 @@ def test_simhash_fits_a_signed_bigint_and_is_stable_for_equal_text():
 
 
 def test_simhash_is_the_same_in_another_process_with_another_hash_seed():
-    code = "import sys; from pipelines.deduplicate import simhash; print(simhash(sys.stdin.read()))"
+    code = "import sys; from pantau.base.fingerprints import simhash; print(simhash(sys.stdin.read()))"
     out = subprocess.run(
         [sys.executable, "-c", code],
         input=STORY,

@@ -9,10 +9,11 @@ import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
-from crawler.sites import SITE_NAMES, load_site_data
-from pipelines.extract import ExtractionError, ExtractionRules, ExtractPipeline, extract_article
-from pipelines.items import Article
-from pipelines.metadata import compile_selector
+from pantau.base.models import Article
+from pantau.base.sites import SITE_NAMES, load_site_data
+from pantau.pipelines.extract import ExtractionError, ExtractPipeline, extract_article
+from pantau.pipelines.metadata import compile_selector
+from pantau.pipelines.rules import ExtractionRules
 
 NOW = datetime(2026, 10, 10, tzinfo=UTC)
 KOMPAS_URL = "https://www.kompas.com/global/read/2023/09/13/062311370/kim-jong-un-tiba-di-rusia"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from pantau.cli import cli
+from pantau.cli.main import cli
 
 FILES = Path(__file__).resolve().parent.parent / "files" / "extraction"
 BISNIS = (

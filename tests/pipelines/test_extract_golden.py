@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from crawler.sites import load_site_data
-from pipelines.extract import ExtractionRules, extract_article
-from pipelines.language import detect_language, html_lang
+from pantau.base.sites import load_site_data
+from pantau.pipelines.extract import extract_article
+from pantau.pipelines.language import detect_language, html_lang
+from pantau.pipelines.rules import ExtractionRules
 
 FILES = Path(__file__).resolve().parent.parent / "files" / "extraction"
 CASES = sorted(p.stem for p in FILES.glob("*.json"))

@@ -8,9 +8,9 @@ import sys
 import pytest
 from scrapy.utils.test import get_crawler
 
-from pantau.config import load_settings
-from pipelines.items import Article
-from pipelines.language import LanguagePipeline, detect_language, html_lang
+from pantau.base.models import Article
+from pantau.base.settings import load_settings
+from pantau.pipelines.language import LanguagePipeline, detect_language, html_lang
 
 INDONESIAN = (
     "Pemerintah Amerika Serikat khawatir jika Korea Utara berencana mengirimkan lebih banyak pasokan "
@@ -44,7 +44,7 @@ def test_same_text_same_answer_every_time(text):
 
 
 def test_same_answer_in_fresh_processes():
-    code = f"from pipelines.language import detect_language; print(detect_language({MIXED!r}))"
+    code = f"from pantau.pipelines.language import detect_language; print(detect_language({MIXED!r}))"
     outputs = {
         subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
         for _ in range(2)

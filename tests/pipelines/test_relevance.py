@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from scrapy.utils.test import get_crawler
 
-from pantau.config import PACKAGE_TOPICS_DIR, load_settings
-from pantau.errors import ConfigError
-from pipelines.items import Article, TopicScore
-from pipelines.relevance import RelevancePipeline, Topic, load_topic, load_topics
+from pantau.base.errors import ConfigError
+from pantau.base.models import Article, TopicScore
+from pantau.base.settings import PACKAGE_TOPICS_DIR, load_settings
+from pantau.pipelines.relevance import RelevancePipeline
+from pantau.pipelines.topics import Topic, load_topic, load_topics
 
 NEUTRAL_TITLE = "Perkembangan Terbaru Hari Ini"
 FILLER = [

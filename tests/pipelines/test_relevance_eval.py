@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pantau.config import PACKAGE_TOPICS_DIR
-from pipelines.relevance import load_topics
+from pantau.base.settings import PACKAGE_TOPICS_DIR
+from pantau.pipelines.topics import load_topics
 
 LABELLED = Path(__file__).resolve().parent.parent / "files" / "topics" / "labelled.jsonl"
 

@@ -8,8 +8,8 @@ import zlib
 import psycopg
 import pytest
 
-from pipelines.items import TopicScore
-from storage.articles import (
+from pantau.base.models import TopicScore
+from pantau.storage.articles import (
     MAX_SUPPORTED_DISTANCE,
     band_probes,
     clean,

@@ -26,7 +26,7 @@ import asyncio, json, sys, time
 from pathlib import Path
 import scrapy
 from scrapy.crawler import CrawlerProcess
-from pantau.config import load_settings
+from pantau.base.settings import load_settings
 from tests.pipelines.conftest import build_article
 
 url, work = sys.argv[1], Path(sys.argv[2])
@@ -50,8 +50,8 @@ class ItemsSpider(scrapy.Spider):
 process = CrawlerProcess({
     "PANTAU_SETTINGS": load_settings(None, data_dir=work / "data", database_url=url),
     "ITEM_PIPELINES": {
-        "pipelines.deduplicate.DeduplicatePipeline": 400,
-        "pipelines.store.StorePipeline": 900,
+        "pantau.pipelines.deduplicate.DeduplicatePipeline": 400,
+        "pantau.pipelines.store.StorePipeline": 900,
     },
     "TELNETCONSOLE_ENABLED": False,
     "RETRY_ENABLED": False,

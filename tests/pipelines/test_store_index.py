@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from pipelines.deduplicate import simhash
-from storage.articles import NEAR_DUPLICATE_DISTANCE, lookup_params, store_article
-from storage.queries import articles as q
+from pantau.base.fingerprints import simhash
+from pantau.storage.articles import NEAR_DUPLICATE_DISTANCE, lookup_params, store_article
+from pantau.storage.queries import articles as q
 from tests.pipelines.conftest import build_article
 
 ROWS = 20_000

@@ -10,10 +10,10 @@ import pytest
 from scrapy.exceptions import CloseSpider, DropItem
 from scrapy.utils.test import get_crawler
 
-from pantau.errors import DatabaseUnavailable
-from pipelines.deduplicate import DeduplicatePipeline
-from pipelines.items import TopicScore
-from pipelines.store import CLOSE_REASON, OPEN_REASON, RETRY_DELAYS, StorePipeline
+from pantau.base.errors import DatabaseUnavailable
+from pantau.base.models import TopicScore
+from pantau.pipelines.deduplicate import DeduplicatePipeline
+from pantau.pipelines.store import CLOSE_REASON, OPEN_REASON, RETRY_DELAYS, StorePipeline
 from tests.pipelines.conftest import build_article
 from tests.proxy import TcpProxy
 

@@ -48,7 +48,7 @@ def main(argv: list[str]) -> int:
     pipelines["tests.replay.child.CollectPipeline"] = 990
     settings.set("ITEM_PIPELINES", pipelines, priority="cmdline")
     if "--with-archive" not in argv:
-        settings.set("EXTENSIONS", {"crawler.extensions.RunRecorder": None}, priority="cmdline")
+        settings.set("EXTENSIONS", {"pantau.crawler.extensions.RunRecorder": None}, priority="cmdline")
     for index, arg in enumerate(argv):
         if arg == "-s":
             key, _, value = argv[index + 1].partition("=")

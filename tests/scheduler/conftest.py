@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from storage.db import Database
+from pantau.storage.db import Database
 
 _ids = itertools.count(1)
 

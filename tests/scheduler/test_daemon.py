@@ -11,8 +11,8 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from scheduler import daemon, jobs
-from scheduler.jobs import JobContext
+from pantau.scheduler import daemon, jobs
+from pantau.scheduler.jobs import JobContext
 from tests.replay.server import serve
 from tests.replay.world import default_world, load_story_text
 

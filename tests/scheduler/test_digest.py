@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from scheduler import jobs
+from pantau.scheduler import jobs
 from tests.scheduler.conftest import Clock, add_article, add_subscription_row, deliveries, touch_article
 
 # 07:00 WIB on 21 Nov 2024 is 00:00 UTC.
@@ -160,7 +160,7 @@ def test_unsubscribe_header_and_footer_health(clean, make_settings, smtp):
 
 
 def test_dry_run_prints_the_due_digest_and_records_nothing(clean, settings, smtp):
-    from scheduler import report
+    from pantau.scheduler import report
 
     add_subscription_row(clean, "analysts", T0 - timedelta(hours=1))
     add_article(clean, title="Pratinjau rudal", first_seen_at=T0 + timedelta(hours=1))

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from aiosmtpd.controller import Controller
 
-from scheduler import jobs
-from scheduler.mail import parse_smtp_url
-from scheduler.outbox import backoff
-from storage import locks
+from pantau.scheduler import jobs
+from pantau.scheduler.mail import parse_smtp_url
+from pantau.scheduler.outbox import backoff
+from pantau.storage import locks
 from tests.scheduler.conftest import Clock, Handler, add_article, add_subscription_row, deliveries, free_port
 
 T0 = datetime(2024, 11, 20, 0, 0, tzinfo=UTC)  # 07:00 WIB
@@ -140,7 +140,7 @@ def test_lock_held_elsewhere_skips_the_cycle(clean, make_settings, smtp):
 
 
 def test_concurrent_cycles_send_once(clean, make_settings, smtp, database_url):
-    from storage.db import Database
+    from pantau.storage.db import Database
 
     settings = make_settings(smtp_url=smtp[1], subscriptions=[seed(clean)], crawl={"sites": []})
     barrier = threading.Barrier(4)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
-from scheduler import jobs
+from pantau.scheduler import jobs
 from tests.scheduler.conftest import add_article, deliveries
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pantau.errors import ConfigError
-from scheduler.schedules import AS_IT_HAPPENS, fire_times, next_fire, parse_schedule
+from pantau.base.errors import ConfigError
+from pantau.scheduler.schedules import AS_IT_HAPPENS, fire_times, next_fire, parse_schedule
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -7,10 +7,10 @@ import threading
 import psycopg
 import pytest
 
-from pantau.errors import MigrationError
-from storage import locks
-from storage.db import Database
-from storage.migrate import MIGRATE_LOCK, Migration, available, migrate, status
+from pantau.base.errors import MigrationError
+from pantau.storage import locks
+from pantau.storage.db import Database
+from pantau.storage.migrate import MIGRATE_LOCK, Migration, available, migrate, status
 from tests.conftest import create_database
 
 
@@ -71,7 +71,7 @@ def test_two_processes_never_migrate_at_once(pg_admin_url):
 def test_failed_migration_rolls_back(pg_admin_url, monkeypatch):
     url = create_database(pg_admin_url, "t_migrate_fail")
     broken = [*available(), Migration(9999, "broken", "CREATE TABLE half_done (x int); SELECT nonsense;")]
-    monkeypatch.setattr("storage.migrate.available", lambda: broken)
+    monkeypatch.setattr("pantau.storage.migrate.available", lambda: broken)
     with Database(url) as database:
         with pytest.raises(MigrationError, match="9999_broken failed and was rolled back"):
             migrate(database)

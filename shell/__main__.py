@@ -1,5 +1,5 @@
 """`python -m pantau` runs the `pantau` command."""
 
-from pantau.cli import main
+from pantau.cli.main import main
 
 main()

@@ -14,8 +14,7 @@ from datetime import date
 from functools import cache
 from urllib.parse import urlsplit
 
-from crawler.sites import site_for_url
-from crawler.sites.model import SiteModel, site_model
+from pantau.base.sites import Site, get_site, site_for_url
 
 
 @dataclass(frozen=True)
@@ -30,7 +29,7 @@ class Canonical:
 
 @cache
 def _article_re(site: str) -> re.Pattern[str]:
-    return re.compile(site_model(site).urls.article)
+    return re.compile(get_site(site).urls.article)
 
 
 def canonicalize(url: str) -> Canonical | None:
@@ -43,7 +42,7 @@ def canonicalize(url: str) -> Canonical | None:
     site = site_for_url(f"https://{host}/")
     if parts.scheme not in ("http", "https") or site is None:
         return None
-    model = site_model(site)
+    model = get_site(site)
     host, path = _desktop(model, host, parts.path or "/")
     if host in model.urls.exclude_hosts or any(bit in path for bit in model.urls.exclude_paths):
         return None
@@ -54,7 +53,7 @@ def canonicalize(url: str) -> Canonical | None:
     return Canonical(canonical, site, match.expand(model.urls.article_id), _url_date(match))
 
 
-def _desktop(model: SiteModel, host: str, path: str) -> tuple[str, str]:
+def _desktop(model: Site, host: str, path: str) -> tuple[str, str]:
     """Map an AMP or mobile host to the desktop host; `{segment}` moves the first path segment there."""
     target = model.urls.host_aliases.get(host)
     if target is None:
@@ -77,7 +76,7 @@ def _url_date(match: re.Match[str]) -> date | None:
 
 def single_page_url(canonical: Canonical) -> str:
     """The URL that shows the whole story on one page (`?page=all`, `?single=1`, or the URL itself)."""
-    return canonical.url + site_model(canonical.site).urls.single_page
+    return canonical.url + get_site(canonical.site).urls.single_page
 
 
 def page_number(url: str) -> int | None:

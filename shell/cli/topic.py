@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from pantau.errors import PantauError
+from pantau.base.errors import PantauError
+from pantau.cli.app import pass_app
 
 if TYPE_CHECKING:
-    from pantau.cli import App
-    from pipelines.topics import Topic
+    from pantau.cli.app import App
+    from pantau.pipelines.topics import Topic
 
 DEFAULT_TOPIC = "nk-russia-arms"
 
@@ -124,10 +125,10 @@ def topic() -> None:
 
 
 @topic.command("list")
-@click.pass_obj  # the App (pantau.cli imports this module, so not its pass_app)
+@pass_app
 def topic_list(app: App) -> None:
     """Print each topic's name, title and threshold."""
-    from pipelines.relevance import load_topics
+    from pantau.pipelines.topics import load_topics
 
     for each in load_topics(app.settings.topics_dir):
         click.echo(f"{each.name}\t{each.title}\tthreshold={each.threshold:g}")
@@ -139,12 +140,12 @@ def topic_list(app: App) -> None:
 @click.option("--baseline", "show_baseline", is_flag=True, help="Also print the plain-AND baseline.")
 @click.option("--unambiguous", is_flag=True, help='Skip stories marked "ambiguous": true.')
 @click.option("--errors", "show_errors", is_flag=True, help="List each misclassified story and why.")
-@click.pass_obj  # the App (pantau.cli imports this module, so not its pass_app)
+@pass_app
 def topic_eval(
     app: App, file: Path, name: str, show_baseline: bool, unambiguous: bool, show_errors: bool
 ) -> None:
     """Score labelled JSON Lines stories; print confusion counts, then precision, recall and F1."""
-    from pipelines.relevance import load_topics
+    from pantau.pipelines.topics import load_topics
 
     chosen = pick_topic(load_topics(app.settings.topics_dir), name)
     stories = [s for s in read_labelled(file) if not (unambiguous and s.ambiguous)]

@@ -11,13 +11,14 @@ from lxml import etree
 from psycopg.rows import dict_row
 
 from pantau import __version__
-from storage.queries import search as q
+from pantau.base.text import safe_link
+from pantau.storage.queries import search as q
 
 if TYPE_CHECKING:
     import psycopg
     from starlette.requests import Request
 
-    from pantau.config import Settings
+    from pantau.base.settings import Settings
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 50
@@ -59,16 +60,14 @@ def _summary(row: dict[str, Any]) -> str:
 
 
 def _entry(feed: Any, row: dict[str, Any], request: Request, zone: Any) -> None:
-    from pantau.web.app import safe_url
-
     entry = _add(feed, "entry")
     story_page = str(request.url_for("story", id=row["id"]))
-    _add(entry, "id", safe_url(row["canonical_url"]) or f"tag:pantau,2025:article:{row['id']}")
+    _add(entry, "id", _safe_url(row["canonical_url"]) or f"tag:pantau,2025:article:{row['id']}")
     _add(entry, "title", row["title"], type="text")
     _add(entry, "updated", _rfc3339(row["updated"], zone))
     if row["published_at"] is not None:
         _add(entry, "published", _rfc3339(row["published_at"], zone))
-    _add(entry, "link", rel="alternate", type="text/html", href=safe_url(row["url"]) or story_page)
+    _add(entry, "link", rel="alternate", type="text/html", href=_safe_url(row["url"]) or story_page)
     _add(entry, "link", rel="related", type="text/html", href=story_page)
     for name in row["authors"] or [row["site"]]:
         _add(_add(entry, "author"), "name", name)
@@ -94,3 +93,7 @@ def atom_feed(conn: psycopg.Connection, request: Request, topic: str, settings: 
     for row in rows:
         _entry(feed, row, request, zone)
     return bytes(etree.tostring(feed, xml_declaration=True, encoding="utf-8", pretty_print=True))
+
+
+def _safe_url(url: str | None) -> str:
+    return safe_link(url or "") or ""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
@@ -13,27 +14,28 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from pantau.commands.archive_filters import make_filters
-from pantau.commands.archive_output import hit_record, local_short, story_record
-from pantau.errors import PantauError
+from pantau.base.errors import PantauError
+from pantau.base.text import safe_link
+from pantau.present.filters import make_filters
+from pantau.present.records import hit_record, local_short, story_record
+from pantau.storage.search import Filters, Hit, search, snippet_html
+from pantau.storage.story import StoryNotFound, find_story
 from pantau.web.feeds import atom_feed
-from storage.search import Filters, Hit, search, snippet_html
-from storage.story import StoryNotFound, find_story
 
 if TYPE_CHECKING:
-    from pantau.config import Settings
-    from storage.db import Database
+    from pantau.base.settings import Settings
+    from pantau.storage.db import Database
 
 PAGE_SIZE = 20
 
 
+# The real folder (resolved): Starlette refuses files that resolve outside it, as editable links do.
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
 def safe_url(url: str | None) -> str:
-    """The URL if it is http(s), else '' (a scraped javascript: link must never become a link)."""
-    try:
-        scheme = urlsplit(url).scheme if url else ""
-    except ValueError:  # e.g. "http://[" (an unclosed IPv6 bracket): no link rather than a 500
-        return ""
-    return url if url and scheme in ("http", "https") else ""
+    """The URL if it is an absolute http(s) link, else '' (a scraped javascript: link never becomes one)."""
+    return safe_link(url or "") or ""
 
 
 def _templates(settings: Settings) -> Environment:
@@ -148,6 +150,6 @@ def create_app(db: Database, settings: Settings) -> Starlette:
         Route("/feeds/{topic}.atom", views.feed, name="feed"),
         Route("/api/search", views.api_search, name="api_search"),
         Route("/api/articles/{id:int}", views.api_article, name="api_article"),
-        Mount("/static", StaticFiles(packages=[("pantau.web", "static")]), name="static"),
+        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     return Starlette(routes=routes)

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from pantau.cli import App, pass_app
-from pantau.commands.archive_filters import ArchiveInputError, make_filters
-from pantau.config import ALL_SITES
+from pantau.base.settings import ALL_SITES
+from pantau.cli.app import App, pass_app
+from pantau.present.filters import ArchiveInputError, make_filters
 
 if TYPE_CHECKING:
-    from storage.search import Filters
+    from pantau.storage.search import Filters
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -83,8 +83,8 @@ def search(
     app: App, /, query: str, clusters: bool, limit: int, offset: int, fmt: str, **options: Any
 ) -> None:
     """Search the archive: words, "phrases", OR, -exclusions; Indonesian stemming."""
-    from pantau.commands.archive_output import print_hits
-    from storage import search as archive_search
+    from pantau.cli.output import print_hits
+    from pantau.storage import search as archive_search
 
     filters = build_filters(app, query, options)
     if filters.query is None:
@@ -100,8 +100,9 @@ def search(
 @pass_app
 def show(app: App, story: str, fmt: str) -> None:
     """Show a story (by id or URL): full text, metadata, topics, other copies, earlier versions."""
-    from pantau.commands.archive_output import print_story, story_record
-    from storage.story import find_story
+    from pantau.cli.output import print_story
+    from pantau.present.records import story_record
+    from pantau.storage.story import find_story
 
     with app.database("show") as db, db.connection() as conn:
         found = find_story(conn, story.strip())
@@ -121,8 +122,9 @@ def show(app: App, story: str, fmt: str) -> None:
 @pass_app
 def export(app: App, /, query: str | None, fmt: str, output: Path | None, **options: Any) -> None:
     """Export matching stories with every stored field (no raw HTML) as JSON Lines or CSV."""
-    from pantau.commands.archive_output import EXPORT_FIELDS, export_records, write_csv, write_jsonl
-    from storage.search import check_filters, export_rows
+    from pantau.cli.output import write_csv, write_jsonl
+    from pantau.present.records import EXPORT_FIELDS, export_records
+    from pantau.storage.search import check_filters, export_rows
 
     filters = build_filters(app, query, options)
     with app.database("export") as db, db.connection() as conn:
@@ -148,8 +150,8 @@ def stats(app: App, days: int, fmt: str) -> None:
     from dataclasses import asdict
     from datetime import UTC, datetime
 
-    from pantau.commands.archive_output import print_stats
-    from storage.story import archive_stats
+    from pantau.cli.output import print_stats
+    from pantau.storage.story import archive_stats
 
     with app.database("stats") as db, db.connection() as conn:
         now = datetime.now(UTC)

@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pantau.config import ALL_SITES
-from pantau.errors import ConfigError
+from pantau.base.errors import ConfigError
+from pantau.base.settings import ALL_SITES
 
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from crawler.backfill.run import Backfill
-    from pantau.cli import App
+    from pantau.cli.app import App
+    from pantau.crawler.backfill.run import Backfill
 
 log = logging.getLogger("pantau.backfill")
 DEFAULT_TOPIC = "nk-russia-arms"
@@ -53,9 +53,9 @@ def backfill(
     progress_every: float,
 ) -> None:
     """Fill the archive with the topic's stories from the sites' dated listings (resumable, polite)."""
-    from crawler.backfill.plan import Range
-    from crawler.backfill.run import Backfill
-    from crawler.spiders.listings import WIB
+    from pantau.crawler.backfill.plan import Range
+    from pantau.crawler.backfill.run import Backfill
+    from pantau.crawler.listings import WIB
 
     today = datetime.now(WIB).date()
     span = Range(since.date(), min(until.date() if until else today, today), today)
@@ -75,9 +75,9 @@ def backfill(
 
 
 def _check_topic(app: App, topic: str) -> None:
-    from pipelines.relevance import load_topics
+    from pantau.base.topics import load_topic_specs
 
-    names = [t.name for t in load_topics(app.settings.topics_dir)]
+    names = [t.name for t in load_topic_specs(app.settings.topics_dir)]
     if topic not in names:
         raise ConfigError(f"no topic {topic!r} in {app.settings.topics_dir} (topics: {', '.join(names)})")
 
@@ -108,7 +108,7 @@ def _show_progress(job: Backfill, worker: threading.Thread, every: float) -> Non
 
 def progress_lines(job: Backfill, baseline: dict[str, int]) -> list[str]:
     """One plain line per site: dates done of asked, stories found, stored, on topic, ETA, status."""
-    from crawler.backfill.run import eta
+    from pantau.crawler.backfill.run import eta
 
     lines = []
     for site, s in job.states.items():
@@ -124,7 +124,7 @@ def _table(job: Backfill, baseline: dict[str, int]) -> Table:
     from rich.progress_bar import ProgressBar
     from rich.table import Table
 
-    from crawler.backfill.run import eta
+    from pantau.crawler.backfill.run import eta
 
     table = Table(title=f"backfill {job.span.since} – {job.span.until} ({job.topic})")
     for heading in ("site", "dates", "", "found", "stored", "on topic", "ETA", "status"):

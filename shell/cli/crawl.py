@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pantau.config import ALL_SITES
-from pantau.errors import PantauError
+from pantau.base.errors import PantauError
+from pantau.base.settings import ALL_SITES
+from pantau.cli.app import pass_app
 
 if TYPE_CHECKING:
-    from crawler.runner import CrawlOutcome
-    from pantau.cli import App
+    from pantau.cli.app import App
+    from pantau.crawler.runner import CrawlOutcome
 
 # (heading, counts key) of the table, in the order a crawl does things.
 COLUMNS = (
@@ -41,10 +42,10 @@ ADVICE = {
 
 @click.command("crawl")
 @click.argument("sites", nargs=-1, type=click.Choice(ALL_SITES))
-@click.pass_obj  # the App (pantau.cli imports this module: no import of it here)
+@pass_app
 def crawl(app: App, sites: tuple[str, ...]) -> None:
     """Crawl the given sites (default: all configured) once, now, and show what each run did."""
-    from crawler.runner import run_crawl  # late: keeps `pantau --help` fast
+    from pantau.crawler.runner import run_crawl  # late: keeps `pantau --help` fast
 
     chosen = list(dict.fromkeys(sites)) or list(app.settings.crawl.sites)
     rows: list[tuple[str, CrawlOutcome | None, str | None]] = []

@@ -9,12 +9,12 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pantau.config import ALL_SITES
-from pantau.errors import PantauError
-from storage.search import Filters
+from pantau.base.errors import PantauError
+from pantau.base.settings import ALL_SITES
+from pantau.storage.search import Filters
 
 if TYPE_CHECKING:
-    from pantau.config import Settings
+    from pantau.base.settings import Settings
 
 
 class ArchiveInputError(PantauError):

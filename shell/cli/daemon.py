@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pantau.cli import App, pass_app
-from pantau.errors import PantauError
+from pantau.base.errors import PantauError
+from pantau.cli.app import App, pass_app
 
 if TYPE_CHECKING:
-    from pantau.config import Settings
-    from storage.db import Database
+    from pantau.base.settings import Settings
+    from pantau.storage.db import Database
 
 HEARTBEAT_STALE = timedelta(minutes=3)  # three missed beats (one a minute): the daemon is gone or stuck
 
@@ -22,7 +22,7 @@ HEARTBEAT_STALE = timedelta(minutes=3)  # three missed beats (one a minute): the
 @pass_app
 def run(app: App) -> None:
     """Run the daemon: crawl every site on schedule and send the digests (until SIGTERM/Ctrl-C)."""
-    from scheduler import daemon
+    from pantau.scheduler import daemon
 
     with app.database("daemon") as db:
         daemon.run(app.settings, db)
@@ -39,7 +39,7 @@ def status(app: App, check: bool) -> None:
         healthy, line = _check(app)
         click.echo(line)
         sys.exit(0 if healthy else 1)
-    from scheduler import report
+    from pantau.scheduler import report
 
     with app.database("status") as db, db.connection() as conn:
         for line in report.status_lines(conn, app.settings, datetime.now(UTC), HEARTBEAT_STALE):
@@ -47,7 +47,7 @@ def status(app: App, check: bool) -> None:
 
 
 def _check(app: App) -> tuple[bool, str]:
-    from storage import status as store
+    from pantau.storage import status as store
 
     try:
         with app.database("check") as db, db.connection() as conn:
@@ -93,7 +93,7 @@ def _known(settings: Settings, name: str | None) -> None:
 
 
 def _send_now(settings: Settings, db: Database, name: str | None) -> None:
-    from scheduler import jobs
+    from pantau.scheduler import jobs
 
     report = jobs.digest_cycle(db, settings, only=name)
     if report is None:
@@ -107,7 +107,7 @@ def _send_now(settings: Settings, db: Database, name: str | None) -> None:
 
 
 def _dry_run(settings: Settings, db: Database, name: str | None) -> None:
-    from scheduler import report
+    from pantau.scheduler import report
 
     for text in report.preview(db, settings, datetime.now(UTC), only=name):
         click.echo(text)

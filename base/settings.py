@@ -19,7 +19,7 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from pantau.errors import ConfigError
+from pantau.base.errors import ConfigError
 
 SECRET_KEYS = ("database_url", "smtp_url")
 SiteName = Literal["okezone", "detik", "bisnis", "kompas"]

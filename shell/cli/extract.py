@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from pantau.errors import PantauError
+from pantau.base.errors import PantauError
 
 
 @click.command("extract")
@@ -24,9 +24,10 @@ from pantau.errors import PantauError
 @click.option("--json", "as_json", is_flag=True, help="Print the text and metadata as one JSON object.")
 def extract(html_file: Path, url: str, extra_pages: tuple[Path, ...], as_json: bool) -> None:
     """Extract the story text and metadata from a saved article page."""
-    from crawler.sites import load_site_data, site_for_url
-    from pipelines.extract import ExtractionError, ExtractionRules, extract_article
-    from pipelines.language import detect_language, html_lang
+    from pantau.base.sites import load_site_data, site_for_url
+    from pantau.pipelines.extract import ExtractionError, extract_article
+    from pantau.pipelines.language import detect_language, html_lang
+    from pantau.pipelines.rules import ExtractionRules
 
     site = site_for_url(url)
     if site is None:
