@@ -121,9 +121,14 @@ def story_lead(lead: str | None, body: str) -> str | None:
 
 
 def _whole_words_only(fragment: str, body_key: str) -> str:
-    """A sentence the site cut: its last word dropped unless the body has it whole, then `…`."""
+    """A sentence the site cut: its last word dropped if it is only the start of a body word, then `…`.
+
+    A site cuts its description where a character count falls (`bantuan Mosk` of `bantuan Moskow`);
+    a last word the body has whole, or that begins no word of the body, is the writer's own.
+    """
     words = fragment.rstrip(" ,;:-–—").split()
-    if words and f" {_key(words[-1]).strip()} " not in body_key:
+    last = _key(words[-1]).strip() if words else ""
+    if last and f" {last} " not in body_key and f" {last}" in body_key:
         words = words[:-1]
     return " ".join(words).rstrip(" ,;:-–—") + ELLIPSIS if words else ""
 
@@ -193,14 +198,16 @@ def _trim(text: str, matcher: Matcher | None, max_chars: int) -> str:
     words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
     first = next((i for i, (_, end) in enumerate(words) if end > centre), 0)
     lo = hi = first
-    while True:
-        grown = False
-        if hi + 1 < len(words) and words[hi + 1][1] - words[lo][0] <= max_chars - 2:
-            hi, grown = hi + 1, True
-        if lo > 0 and lo > first - 4 and words[hi][1] - words[lo - 1][0] <= max_chars - 2:
-            lo, grown = lo - 1, True
-        if not grown:
-            break
+
+    def fits(a: int, b: int) -> bool:
+        return words[b][1] - words[a][0] <= max_chars - 2  # room for the two `…`
+
+    while lo > 0 and lo > first - 4 and fits(lo - 1, hi):  # a little context before the match
+        lo -= 1
+    while hi + 1 < len(words) and fits(lo, hi + 1):  # then as much after it as fits
+        hi += 1
+    while lo > 0 and fits(lo - 1, hi):  # and, at the sentence's end, more before it
+        lo -= 1
     piece = text[words[lo][0] : words[hi][1]]
     return (ELLIPSIS if lo > 0 else "") + piece + (ELLIPSIS if hi < len(words) - 1 else "")
 

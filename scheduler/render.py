@@ -25,6 +25,8 @@ _env = Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
+# The text part: `*word*` highlights (the HTML part marks them itself).
+_env.filters["starred"] = lambda pieces: snippets.Snippet(tuple(pieces)).starred()
 
 
 @dataclass(frozen=True)

@@ -120,7 +120,8 @@ EXPORT_NO_IDLE_TIMEOUT = "SET LOCAL idle_in_transaction_session_timeout = 0"
 # --- one story -------------------------------------------------------------------------------
 STORY_COLUMNS = """a.id, a.site, a.site_article_id, a.url, a.canonical_url, a.title, a.lead, a.body,
        a.authors, a.section, a.tags, a.published_at, a.date_source, a.language, a.language_prob,
-       a.cluster_id, a.version, a.backfilled, a.first_seen_at, a.last_seen_at, a.updated_at"""
+       a.cluster_id, a.version, a.backfilled, a.first_seen_at, a.last_seen_at, a.updated_at,
+       a.site_summary"""
 STORY_BY_ID = f"SELECT {STORY_COLUMNS} FROM articles a WHERE a.id = %(id)s"
 STORY_BY_URL = f"""
 SELECT {STORY_COLUMNS} FROM articles a
