@@ -31,6 +31,10 @@ _WORD = re.compile(r"\w+")
 # A word, hyphenated compounds included (rudal-rudal, Jong-un): what one highlight covers.
 _WHOLE_WORD = re.compile(r"\w+(?:[-\u2010\u2011]\w+)*")
 _MARKS = re.compile(f"{MARK_START}(.*?){MARK_STOP}", re.DOTALL)
+# A photo caption the extractor let through ends with its credit: "(Foto: Reuters)", "(dok. Reuters)".
+_CAPTION = re.compile(r"\((?:foto|dok|ilustrasi|sumber foto)\b[.:]?[^()]*\)$", re.IGNORECASE)
+# Markup a site printed as text (`<i>Update</i>`): not words, so not part of a passage's identity.
+_TAG = re.compile(r"</?[a-z][a-z0-9]*>", re.IGNORECASE)
 
 Span = tuple[int, int]
 # Finds what to highlight in a text: (start, end) offsets; the builder widens them to whole words.
@@ -94,7 +98,7 @@ def sentences(text: str) -> list[str]:
 
 def _key(text: str) -> str:
     """A passage as compared for repeats: its words, casefolded, space-separated and space-padded."""
-    return " " + " ".join(_WORD.findall(text.casefold())) + " "
+    return " " + " ".join(_WORD.findall(_TAG.sub("", text).casefold())) + " "
 
 
 def story_lead(lead: str | None, body: str) -> str | None:
@@ -140,11 +144,15 @@ class _Unit:
     terms: frozenset[str]
 
 
-def _units(lead: str | None, body: str, matcher: Matcher | None) -> list[_Unit]:
-    """Lead (what the body lacks) then body sentences, each passage once, with the terms it holds."""
-    seen: set[str] = set()
+def _units(lead: str | None, body: str, matcher: Matcher | None, title: str | None) -> list[_Unit]:
+    """Lead (what the body lacks) then body sentences, each passage once, with the terms it holds.
+
+    The snippet sits under the title: a body line that repeats it, or a photo caption, is left out.
+    """
+    seen = {_key(title)} if title else set()
     units: list[_Unit] = []
-    for text in [*sentences(story_lead(lead, body) or ""), *sentences(body)]:
+    text_lines = [line for line in body.splitlines() if not _CAPTION.search(line.strip())]
+    for text in [*sentences(story_lead(lead, body) or ""), *sentences("\n".join(text_lines))]:
         key = _key(text)
         if key in seen or not key.strip():
             continue
@@ -217,11 +225,13 @@ def build(
     body: str,
     matcher: Matcher | None = None,
     *,
+    title: str | None = None,
     max_chars: int = MAX_CHARS,
     min_chars: int = MIN_CHARS,
 ) -> Snippet:
-    """The snippet of a story: whole sentences holding the matched terms, highlighted as whole words."""
-    units = _units(lead, body, matcher)
+    """The snippet of a story shown under `title`: whole sentences holding the matched terms,
+    highlighted as whole words."""
+    units = _units(lead, body, matcher, title)
     if not units:
         return Snippet(())
     chosen = _choose(units, max_chars, min_chars)

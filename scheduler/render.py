@@ -56,9 +56,9 @@ def outlet_name(site: str) -> str:
     return OUTLETS.get(site, site)
 
 
-def snippet(lead: str | None, body: str, terms: list[str]) -> list[tuple[str, bool]]:
+def snippet(title: str, lead: str | None, body: str, terms: list[str]) -> list[tuple[str, bool]]:
     """The story's snippet (pantau.base.snippets) as (text, highlighted) pieces, the topic's terms marked."""
-    return list(snippets.build(lead, body, snippets.term_matcher(terms)).pieces)
+    return list(snippets.build(lead, body, snippets.term_matcher(terms), title=title).pieces)
 
 
 def also_reported(copies: list[tuple[str, datetime | None]], zone: object, own: datetime | None) -> list[str]:

@@ -19,6 +19,7 @@ from pantau.base.snippets import from_marked, story_lead
 from pantau.base.text import safe_link
 from pantau.present.filters import make_filters
 from pantau.present.records import hit_record, local_short, story_record
+from pantau.scheduler.render import outlet_name
 from pantau.storage.search import Filters, Hit, search
 from pantau.storage.story import StoryNotFound, find_story
 from pantau.web.feeds import atom_feed
@@ -43,6 +44,7 @@ def _templates(settings: Settings) -> Environment:
     env = Environment(loader=PackageLoader("pantau.web", "templates"), autoescape=True)
     env.filters["local"] = lambda value: local_short(value, settings.zone)
     env.filters["safe_url"] = safe_url
+    env.filters["outlet"] = outlet_name
     env.filters["highlight"] = lambda snippet: Markup(from_marked(snippet).html())  # noqa: S704 - escaped inside
     return env
 

@@ -56,7 +56,8 @@ def _summary(row: dict[str, Any], zone: Any) -> str:
 
     Worded as the digest words it: the labels are pantau's (English), only the snippet is the site's.
     """
-    text = snippets.build(row["lead"], row["body"], snippets.term_matcher(row["terms"])).plain()
+    matcher = snippets.term_matcher(row["terms"])
+    text = snippets.build(row["lead"], row["body"], matcher, title=row["title"]).plain()
     if row["other_sites"]:
         copies = list(zip(row["other_sites"], row["other_times"], strict=True))
         text += f" (also reported by {'; '.join(also_reported(copies, zone, row['published_at']))})"

@@ -83,3 +83,17 @@ def test_search_words_and_marked_round_trip():
 @pytest.mark.parametrize("text", ["", "   ", "\n\n"])
 def test_an_empty_story_has_an_empty_snippet(text):
     assert build(None, text, term_matcher(TERMS)).plain() == ""
+
+
+def test_a_body_line_that_repeats_the_title_or_is_a_photo_caption_is_left_out():
+    title = "Update Perang Rusia Ukraina: AS Ancam Korea Utara jika Kirim Senjata ke Rusia"
+    body = "\n".join(
+        [
+            "<i>Update</i> Perang Rusia Ukraina: AS Ancam Korea Utara jika Kirim Senjata ke Rusia",
+            "AS peringatkan Pemimpin Korut agar tidak pasok senjata ke Rusia (Foto: Reuters)",
+            "Pemimpin Korut Kim Jong Un saat bertemu Presiden Rusia (dok. Reuters)",
+            "Amerika Serikat memperingatkan Korea Utara agar tidak memasok senjata ke Rusia.",
+        ]
+    )
+    text = build(None, body, term_matcher([*TERMS, "Rusia", "Korut"]), title=title).plain()
+    assert text == "Amerika Serikat memperingatkan Korea Utara agar tidak memasok senjata ke Rusia."
