@@ -11,7 +11,7 @@ import pytest
 from pantau.crawler.archive import CrawlArchive, Discovered
 from pantau.storage import crawls, locks
 from pantau.storage.db import Database
-from tests.crawler.conftest import wait_for
+from tests.support.loopback import wait_for
 
 SITE = "detik"
 

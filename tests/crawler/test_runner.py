@@ -18,11 +18,10 @@ from pantau.base.settings import Settings, load_settings
 from pantau.crawler.runner import CrawlOutcome, child_environment, run_crawl
 from pantau.storage import crawls, locks
 from pantau.storage.db import Database
-from tests.conftest import create_database
-from tests.crawler.conftest import LoopbackServer, wait_for
-from tests.proxy import TcpProxy, unix_socket_of
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.database import create_database
+from tests.support.helpers import ROOT
+from tests.support.loopback import LoopbackServer, wait_for
+from tests.support.proxy import TcpProxy, unix_socket_of
 
 
 @pytest.fixture
@@ -33,7 +32,7 @@ def settings(make_settings: Any, monkeypatch: pytest.MonkeyPatch) -> Settings:
 
 
 def _crawl(settings: Settings, site: str, url: str, loopback: LoopbackServer, **kwargs: Any) -> CrawlOutcome:
-    extra = {"SPIDER_MODULES": "tests.crawler.runner_spiders", "LOOPBACK_URL": loopback.url}
+    extra = {"SPIDER_MODULES": "tests.support.runner_spiders", "LOOPBACK_URL": loopback.url}
     return run_crawl(settings, site, database_url=url, extra_settings=extra, **kwargs)
 
 
@@ -160,7 +159,7 @@ def test_scrapy_crawl_by_hand_migrates_a_fresh_database_and_records_its_run(
     env = {k: v for k, v in os.environ.items() if not k.startswith("PANTAU_")}
     env.update({"PANTAU_DATABASE_URL": fresh, "PANTAU_DATA_DIR": str(tmp_path), "PYTHONPATH": str(ROOT)})
     command = [sys.executable, "-m", "scrapy", "crawl", "finishes", "-s", "LOOPBACK_URL=" + loopback.url]
-    command += ["-s", "SPIDER_MODULES=tests.crawler.runner_spiders"]
+    command += ["-s", "SPIDER_MODULES=tests.support.runner_spiders"]
     done = subprocess.run(
         command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
     )

@@ -7,8 +7,8 @@ import re
 import psycopg
 import pytest
 
-from tests.replay import default_world, run_crawl, serve
-from tests.replay.world import Story, load_story_text
+from tests.support.replay import default_world, run_crawl, serve
+from tests.support.replay.world import Story, load_story_text
 
 STORY_ID = re.compile(r"/(?:read|amp|copy)/|/d-\d+/")
 

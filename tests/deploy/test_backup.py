@@ -17,8 +17,8 @@ import psycopg
 import pytest
 
 from pantau.storage.embedded import EmbeddedPostgres
-from tests.conftest import create_database
-from tests.deploy.helpers import clean_env, run
+from tests.support.database import create_database
+from tests.support.deploy import clean_env, run
 
 # The README's command for the directory of the bundled PostgreSQL tools, with the venv's python.
 FIND_PG_BIN = (

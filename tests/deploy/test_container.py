@@ -16,8 +16,8 @@ import yaml
 from psycopg import conninfo
 
 from pantau.storage import status
-from tests.conftest import create_database
-from tests.deploy.helpers import DEPLOY, ROOT, clean_env, run
+from tests.support.database import create_database
+from tests.support.deploy import DEPLOY, ROOT, clean_env, run
 
 ENTRYPOINT = DEPLOY / "entrypoint.sh"
 DOCKERFILE = (DEPLOY / "Dockerfile").read_text()

@@ -11,8 +11,8 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.deploy.helpers import DEPLOY, clean_env, run
-from tests.proxy import TcpProxy
+from tests.support.deploy import DEPLOY, clean_env, run
+from tests.support.proxy import TcpProxy
 
 DB_PASSWORD = "Db-Pa55word:with@signs/and"
 SMTP_PASSWORD = "Smtp-Pa55word"

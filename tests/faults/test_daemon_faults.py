@@ -17,9 +17,9 @@ import pytest
 
 from pantau.storage.db import Database
 from tests.faults.conftest import rows
-from tests.faults.daemons import daemon, daemon_config, environment, pantau, wait_for
-from tests.faults.server import Fault, FaultServer, serve_faults
-from tests.replay import default_world
+from tests.support.daemons import daemon, daemon_config, environment, pantau, wait_for
+from tests.support.fault_server import Fault, FaultServer, serve_faults
+from tests.support.replay import default_world
 
 STOP_BOUND = 25.0  # seconds from SIGTERM to exit: the runner's 10 s grace plus start-up margins
 

@@ -7,7 +7,6 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -20,12 +19,11 @@ from pantau.pipelines.store import StorePipeline
 from pantau.storage.articles import store_article
 from pantau.storage.db import Timeouts, connection_kwargs
 from tests.faults.conftest import rows, stored_urls
-from tests.faults.server import Fault, serve_faults
-from tests.pipelines.conftest import build_article
-from tests.proxy import TcpProxy
-from tests.replay import default_world, run_crawl
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.articles import build_article
+from tests.support.fault_server import Fault, serve_faults
+from tests.support.helpers import ROOT
+from tests.support.proxy import TcpProxy
+from tests.support.replay import default_world, run_crawl
 
 
 def _connect(database_url: str, lock: int = 1, statement: int = 30) -> psycopg.Connection:

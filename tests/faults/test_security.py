@@ -15,7 +15,7 @@ import pytest
 from pantau.base.settings import load_settings
 from pantau.storage.db import Database
 from pantau.web.app import create_app
-from tests.faults.daemons import ROOT, environment, pantau
+from tests.support.daemons import ROOT, environment, pantau
 
 # Starlette's TestClient runs the app in-process over httpx and warns (at import) that it would
 # rather have httpx2, which is not installed here.

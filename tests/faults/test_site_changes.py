@@ -19,10 +19,10 @@ from pantau.base.settings import load_settings
 from pantau.scheduler import health
 from pantau.storage.db import Database
 from tests.faults.conftest import fault_story, key, last_run, rows, stored_urls
-from tests.faults.server import Fault, FaultServer, serve_faults
-from tests.replay import CrawlResult, default_world, run_crawl
-from tests.replay.render import render_article
-from tests.replay.world import World
+from tests.support.fault_server import Fault, FaultServer, serve_faults
+from tests.support.replay import CrawlResult, default_world, run_crawl
+from tests.support.replay.render import render_article
+from tests.support.replay.world import World
 
 SETTINGS = {"DOWNLOAD_TIMEOUT": "1"}
 DELAY = 0.2  # crawl.download_delay of the Okezone crawls (the site data's delay_factor applies)

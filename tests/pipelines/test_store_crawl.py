@@ -16,10 +16,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.pipelines.conftest import build_article
-from tests.proxy import TcpProxy
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.articles import build_article
+from tests.support.helpers import ROOT
+from tests.support.proxy import TcpProxy
 
 CRAWL = """
 import asyncio, json, sys, time
@@ -27,7 +26,7 @@ from pathlib import Path
 import scrapy
 from scrapy.crawler import CrawlerProcess
 from pantau.base.settings import load_settings
-from tests.pipelines.conftest import build_article
+from tests.support.articles import build_article
 
 url, work = sys.argv[1], Path(sys.argv[2])
 

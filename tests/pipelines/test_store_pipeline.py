@@ -14,8 +14,8 @@ from pantau.base.errors import DatabaseUnavailable
 from pantau.base.models import TopicScore
 from pantau.pipelines.deduplicate import DeduplicatePipeline
 from pantau.pipelines.store import CLOSE_REASON, OPEN_REASON, RETRY_DELAYS, StorePipeline
-from tests.pipelines.conftest import build_article
-from tests.proxy import TcpProxy
+from tests.support.articles import build_article
+from tests.support.proxy import TcpProxy
 
 
 @pytest.fixture

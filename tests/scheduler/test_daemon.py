@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 from pantau.scheduler import daemon, jobs
 from pantau.scheduler.jobs import JobContext
-from tests.replay.server import serve
-from tests.replay.world import default_world, load_story_text
+from tests.support.replay.server import serve
+from tests.support.replay.world import default_world, load_story_text
 
 STOP_BOUND = 20.0  # seconds from SIGTERM to exit
 
