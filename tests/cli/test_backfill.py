@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import io
-import os
 import re
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,17 +14,13 @@ from pantau.cli.backfill import _table, progress_lines, render_summary
 from pantau.crawler.backfill.plan import Range
 from pantau.crawler.backfill.run import Backfill, SiteState
 from pantau.storage.backfill import Progress
-from tests.support.helpers import ROOT
+from tests.support.helpers import run_pantau
 from tests.support.replay.crawl import write_config
 
 
 def pantau(args: list[str], config: Path, database_url: str, data: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PANTAU_")}
-    env |= {"PANTAU_CONFIG": str(config), "PANTAU_DATABASE_URL": database_url, "PANTAU_DATA_DIR": str(data)}
-    command = [sys.executable, "-m", "pantau", "backfill", *args]
-    return subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
-    )
+    """`pantau backfill ARGS` in a subprocess on the test database."""
+    return run_pantau("backfill", *args, config=config, database_url=database_url, data_dir=data, timeout=300)
 
 
 def test_backfill_command_logs_progress_and_prints_a_summary(backfill_replay, database_url, tmp_path, today):

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import psycopg
@@ -13,7 +11,7 @@ import pytest
 
 from pantau.cli.crawl import render_table
 from pantau.crawler.runner import CrawlOutcome
-from tests.support.helpers import ROOT
+from tests.support.helpers import ROOT, run_pantau
 from tests.support.replay import default_world, serve
 from tests.support.replay.crawl import write_config
 from tests.support.replay.server import HOSTS, ReplayHTTPServer
@@ -21,21 +19,16 @@ from tests.support.replay.world import World
 
 
 def _pantau(config: Path, database_url: str, workdir: Path, *sites: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PANTAU_")}
-    env.update(
-        {
-            "PANTAU_DATABASE_URL": database_url,
-            "PANTAU_DATA_DIR": str(workdir / "data"),
-            "PYTHONPATH": str(ROOT),
-        }
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "pantau", "--config", str(config), "crawl", *sites],
-        env=env,
-        capture_output=True,
-        text=True,
+    """`pantau --config CONFIG crawl SITES...` in a subprocess on the test database."""
+    return run_pantau(
+        "--config",
+        str(config),
+        "crawl",
+        *sites,
+        database_url=database_url,
+        data_dir=workdir / "data",
+        PYTHONPATH=str(ROOT),
         timeout=240,
-        check=False,
     )
 
 

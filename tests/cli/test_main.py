@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-
-def run(args, *, env_extra=None, cwd=None, home=None):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PANTAU_")}
-    if home is not None:
-        env["XDG_DATA_HOME"] = str(home / "data")
-        env["XDG_CONFIG_HOME"] = str(home / "config")
-    env.update(env_extra or {})
-    return subprocess.run(
-        [sys.executable, "-m", "pantau", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120
-    )
+from tests.support.database import create_database
+from tests.support.helpers import run_pantau
 
 
 def test_help_lists_every_subcommand_with_its_whole_line():
     from pantau.cli.main import cli
 
-    result = run(["--help"])
+    result = run_pantau("--help")
     assert result.returncode == 0
     listed = result.stdout.split("Commands:")[1]
     for name, command in cli.commands.items():
@@ -34,25 +23,22 @@ def test_help_lists_every_subcommand_with_its_whole_line():
 
 
 def test_db_migrate_and_status_on_the_embedded_database(tmp_path):
-    first = run(["db", "migrate"], home=tmp_path, cwd=tmp_path)
+    first = run_pantau("db", "migrate", home=tmp_path, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     assert "applied 1 migration" in first.stdout or "applied" in first.stdout
     assert (tmp_path / "data" / "pantau" / "pgdata" / "PG_VERSION").is_file()
-    second = run(["db", "status"], home=tmp_path, cwd=tmp_path)
+    second = run_pantau("db", "status", home=tmp_path, cwd=tmp_path)
     assert second.returncode == 0, second.stderr
     assert "embedded" in second.stdout
     assert "0001_initial: 20" in second.stdout
-    again = run(["db", "migrate"], home=tmp_path, cwd=tmp_path)
+    again = run_pantau("db", "migrate", home=tmp_path, cwd=tmp_path)
     assert "schema is up to date" in again.stdout
 
 
 def test_db_migrate_and_status_against_a_url(tmp_path, pg_admin_url):
-    from tests.support.database import create_database
-
     url = create_database(pg_admin_url, "t_cli_by_url")
-    env = {"PANTAU_DATABASE_URL": url}
-    assert run(["db", "migrate"], env_extra=env, home=tmp_path, cwd=tmp_path).returncode == 0
-    status = run(["db", "status"], env_extra=env, home=tmp_path, cwd=tmp_path)
+    assert run_pantau("db", "migrate", database_url=url, home=tmp_path, cwd=tmp_path).returncode == 0
+    status = run_pantau("db", "status", database_url=url, home=tmp_path, cwd=tmp_path)
     assert status.returncode == 0, status.stderr
     assert "embedded" not in status.stdout
     assert "0001_initial: 20" in status.stdout
@@ -74,7 +60,7 @@ def test_db_migrate_and_status_against_a_url(tmp_path, pg_admin_url):
 def test_bad_configuration_one_line_exit_2(tmp_path, config, env, expected):
     path = Path(tmp_path / "pantau.toml")
     path.write_text(config)
-    result = run(["--config", str(path), "db", "status"], env_extra=env, home=tmp_path, cwd=tmp_path)
+    result = run_pantau("--config", str(path), "db", "status", home=tmp_path, cwd=tmp_path, **env)
     assert result.returncode == 2
     lines = [line for line in result.stderr.splitlines() if line.startswith("pantau: error:")]
     assert len(lines) == 1
@@ -84,11 +70,8 @@ def test_bad_configuration_one_line_exit_2(tmp_path, config, env, expected):
 
 
 def test_config_show_masks_secrets(tmp_path):
-    result = run(
-        ["config", "show"],
-        env_extra={"PANTAU_SMTP_URL": "smtps://me:topsecret@127.0.0.1"},
-        home=tmp_path,
-        cwd=tmp_path,
+    result = run_pantau(
+        "config", "show", smtp_url="smtps://me:topsecret@127.0.0.1", home=tmp_path, cwd=tmp_path
     )
     assert result.returncode == 0
     assert "topsecret" not in result.stdout

@@ -3,34 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 from pantau.base.settings import PACKAGE_TOPICS_DIR
 from pantau.pipelines.topics import load_topics
-from tests.support.helpers import FILES
+from tests.support.helpers import FILES, run_pantau
 
 LABELLED = FILES / "topics" / "labelled.jsonl"
 
 
-def pantau(
-    *args: str, home: Path, env_extra: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PANTAU_")}
-    env["XDG_DATA_HOME"] = str(home / "data")
-    env["XDG_CONFIG_HOME"] = str(home / "config")
-    env.update(env_extra or {})
-    return subprocess.run(
-        [sys.executable, "-m", "pantau", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=home,
-        timeout=120,
-    )
+def pantau(*args: str, home: Path, **variables: str) -> subprocess.CompletedProcess[str]:
+    """`pantau ARGS` in a subprocess with XDG dirs and working directory in `home`."""
+    return run_pantau(*args, home=home, cwd=home, **variables)
 
 
 def expected_counts(path: Path, *, skip_ambiguous: bool = False) -> dict[str, int]:
@@ -104,13 +90,13 @@ def test_eval_reads_topics_from_the_configured_folder(tmp_path):
         encoding="utf-8",
     )
     env = {"PANTAU_TOPICS_DIR": str(topics)}
-    result = pantau("topic", "eval", str(stories), "--topic", "palm-oil", home=tmp_path, env_extra=env)
+    result = pantau("topic", "eval", str(stories), "--topic", "palm-oil", home=tmp_path, **env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-2:] == [
         "tp=1 fp=0 fn=0 tn=1",
         "precision=1.000 recall=1.000 f1=1.000",
     ]
-    listed = pantau("topic", "list", home=tmp_path, env_extra=env)
+    listed = pantau("topic", "list", home=tmp_path, **env)
     assert listed.returncode == 0, listed.stderr
     assert listed.stdout.splitlines() == [
         "nk-russia-arms\tKorea Utara–Rusia\tthreshold=3",

@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +18,8 @@ from pantau.crawler.runner import CrawlOutcome, child_environment, run_crawl
 from pantau.storage import crawls, locks
 from pantau.storage.db import Database
 from tests.support.database import create_database
-from tests.support.helpers import ROOT
-from tests.support.loopback import LoopbackServer, wait_for
+from tests.support.helpers import ROOT, pantau_env, wait_for
+from tests.support.loopback import LoopbackServer
 from tests.support.proxy import TcpProxy, unix_socket_of
 
 
@@ -63,14 +62,18 @@ def test_a_finished_crawl_records_its_counts(
 def test_a_hanging_crawl_is_killed_at_its_time_limit(
     settings: Settings, database_url: str, db: Database, loopback: LoopbackServer
 ) -> None:
-    started = time.monotonic()
     # 8 s: enough for the child to start and send its request even on a loaded machine.
     outcome = _crawl(settings, "hangs", database_url, loopback, timeout=8, grace=2)
-    elapsed = time.monotonic() - started
     assert outcome.status == "timeout"
-    assert _run(db, outcome.run_id).status == "timeout"
+    run = _run(db, outcome.run_id)
+    assert run.status == "timeout"
     assert loopback.paths() == ["/hang"]
-    assert elapsed < 8 + 2 + 5  # the limit, the grace, and a margin for the bookkeeping
+    # Ended by a limit, not by the hang resolving (/hang answers only at shutdown): the parent's at
+    # 8 s, or the child's own graceful one just below it (CLOSESPIDER_TIMEOUT); and the child is
+    # gone, reaped rather than left hanging.
+    assert outcome.reason in ("killed after 8 s", "closespider_timeout"), outcome.reason
+    with pytest.raises(ProcessLookupError):
+        os.kill(run.pid, 0)
 
 
 def test_a_crawl_killed_by_sigkill_is_recorded_crashed(
@@ -87,22 +90,19 @@ def test_a_stopped_crawl_closes_gracefully_as_interrupted(
     settings: Settings, database_url: str, db: Database, loopback: LoopbackServer
 ) -> None:
     stop = threading.Event()
-    stopped_at: list[float] = []
 
     def stop_after_some_pages() -> None:
-        wait_for(lambda: len(loopback.paths()) >= 3, timeout=30)
-        stopped_at.append(time.monotonic())
+        wait_for(lambda: len(loopback.paths()) >= 3, 30, "three requests")
         stop.set()
 
     stopper = threading.Thread(target=stop_after_some_pages)
     stopper.start()
     outcome = _crawl(settings, "endless", database_url, loopback, stop=stop, grace=8)
-    ended_at = time.monotonic()
     stopper.join()
-    # The child closed itself (Scrapy's 'shutdown') and recorded its own counts, within the grace.
+    # The child closed itself (Scrapy's 'shutdown') and recorded its own counts, so within the
+    # grace: killed after it, the parent would have written ('interrupted', 'stopped').
     assert (outcome.status, outcome.reason) == ("interrupted", "shutdown")
     assert outcome.counts["fetched"] >= 2
-    assert ended_at - stopped_at[0] < 8
     assert _run(db, outcome.run_id).status == "interrupted"
 
 
@@ -156,8 +156,7 @@ def test_scrapy_crawl_by_hand_migrates_a_fresh_database_and_records_its_run(
     pg_admin_url: str, tmp_path: Path, loopback: LoopbackServer
 ) -> None:
     fresh = create_database(pg_admin_url, "t_crawl_by_hand")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PANTAU_")}
-    env.update({"PANTAU_DATABASE_URL": fresh, "PANTAU_DATA_DIR": str(tmp_path), "PYTHONPATH": str(ROOT)})
+    env = pantau_env(database_url=fresh, data_dir=tmp_path, PYTHONPATH=str(ROOT))
     command = [sys.executable, "-m", "scrapy", "crawl", "finishes", "-s", "LOOPBACK_URL=" + loopback.url]
     command += ["-s", "SPIDER_MODULES=tests.support.runner_spiders"]
     done = subprocess.run(

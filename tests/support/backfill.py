@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -53,15 +52,6 @@ def make_backfill(backfill_settings: Settings, database_url: str, today: date) -
         return Backfill(backfill_settings, sites, span, TOPIC, database_url, lock_wait=0.2, **kwargs)
 
     return build
-
-
-def wait_for(condition: Callable[[], object], timeout: float, what: str) -> None:
-    """Poll `condition` until it holds; fail naming `what` after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 def query(database_url: str, sql: str, *params: Any) -> list[tuple[Any, ...]]:

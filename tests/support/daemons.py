@@ -1,20 +1,17 @@
-"""`pantau run` / `pantau crawl` / `pantau status` as real subprocesses over the fault server."""
+"""`pantau run` daemons as real subprocesses over the fault server: their config and environment."""
 
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from tests.support.fault_server import FaultServer
-from tests.support.helpers import ROOT
+from tests.support.helpers import ROOT, pantau_env, start_pantau
 from tests.support.replay.crawl import write_config
 
 
@@ -35,53 +32,23 @@ def environment(
     config: Path, database_url: str, workdir: Path, smtp_url: str | None = None
 ) -> dict[str, str]:
     """The environment of a pantau subprocess: this checkout, the config, the test database."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PANTAU_")}
-    env.update(
-        PANTAU_CONFIG=str(config),
-        PANTAU_DATABASE_URL=database_url,
-        PANTAU_DATA_DIR=str(workdir / "data"),
+    return pantau_env(
+        config=config,
+        database_url=database_url,
+        data_dir=workdir / "data",
+        smtp_url=smtp_url,
         PYTHONPATH=str(ROOT),
     )
-    if smtp_url:
-        env["PANTAU_SMTP_URL"] = smtp_url
-    return env
 
 
 @contextmanager
-def daemon(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+def daemon(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[str]]:
     """`pantau run` in a subprocess, its stderr in `log`; SIGKILLed if a test leaves it running."""
     with log.open("wb") as err:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "pantau", "run"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err
-        )
+        proc = start_pantau("run", env=env, stderr=err)
     try:
         yield proc
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=30)
-
-
-def pantau(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """Run one pantau command to its end."""
-    return subprocess.run(
-        [sys.executable, "-m", "pantau", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
-
-def wait_for(condition: Callable[[], Any], timeout: float, what: str) -> Any:
-    """Poll `condition` until it is truthy; fail naming `what` at the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.1)

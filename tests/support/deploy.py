@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.support.helpers import ROOT
+from tests.support.helpers import ROOT, pantau_env
 
 DEPLOY = ROOT / "deploy"
 # The directory holding the installed `pantau` console script (the venv's bin/).
@@ -17,12 +17,8 @@ Completed = subprocess.CompletedProcess[str]
 
 def clean_env(home: Path, **extra: str) -> dict[str, str]:
     """The environment minus PANTAU_*, with `pantau` on PATH and XDG dirs under `home`, plus extras."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PANTAU_")}
-    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '/usr/bin:/bin')}"
-    env["XDG_DATA_HOME"] = str(home / "data")
-    env["XDG_CONFIG_HOME"] = str(home / "config")
-    env.update(extra)
-    return env
+    path = f"{BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}"
+    return pantau_env(home=home, PATH=path, **extra)
 
 
 def run(args: list[str], env: dict[str, str], cwd: Path, timeout: float = 120) -> Completed:

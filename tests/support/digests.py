@@ -5,9 +5,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,6 +12,7 @@ from typing import Any
 import pytest
 
 from pantau.storage.db import Database
+from tests.support.helpers import run_pantau
 
 _ids = itertools.count(1)
 
@@ -136,26 +134,16 @@ def pantau_digest(tmp_path: Path, database_url: str, smtp_url: str | None, crash
     """Run `pantau digest` for one every-minute subscription, crashing at `crash_at`; its exit code."""
     config = tmp_path / "pantau.toml"
     config.write_text(DIGEST_CONFIG, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PANTAU_")}
-    env.update(
-        PANTAU_CONFIG=str(config),
-        PANTAU_DATABASE_URL=database_url,
-        PANTAU_DATA_DIR=str(tmp_path / "data"),
+    done = run_pantau(
+        "digest",
+        config=config,
+        database_url=database_url,
+        data_dir=tmp_path / "data",
+        smtp_url=smtp_url,
         PANTAU_MAIL__LEASE_MINUTES="0",
+        PANTAU_TEST_CRASH_AT=crash_at,
     )
-    if smtp_url:
-        env["PANTAU_SMTP_URL"] = smtp_url
-    if crash_at:
-        env["PANTAU_TEST_CRASH_AT"] = crash_at
-    proc = subprocess.run(
-        [sys.executable, "-m", "pantau", "digest"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    return proc.returncode
+    return done.returncode
 
 
 def seed(db: Database) -> None:

@@ -6,8 +6,7 @@ Generic on purpose; `loopback` is its fixture, nothing here is autouse.
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -86,14 +85,3 @@ def loopback() -> Iterator[LoopbackServer]:
     server = LoopbackServer().start()
     yield server
     server.stop()
-
-
-def wait_for(condition: Callable[[], object], timeout: float = 20.0, interval: float = 0.05) -> object:
-    """Poll `condition` until it returns something truthy; fail the test at the deadline."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    pytest.fail(f"condition not met within {timeout} s")

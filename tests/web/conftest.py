@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -12,6 +11,7 @@ import uvicorn
 
 from pantau.base.settings import load_settings
 from pantau.web.app import create_app
+from tests.support.helpers import wait_for
 
 
 @pytest.fixture(scope="module")
@@ -23,11 +23,12 @@ def web_url(db, archive, tmp_path_factory) -> Iterator[str]:
     sock.bind(("127.0.0.1", 0))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start within 10 s"
+
+    def started() -> bool:
         assert thread.is_alive(), "uvicorn stopped while starting"
-        time.sleep(0.01)
+        return bool(server.started)
+
+    wait_for(started, 10, "uvicorn to start", interval=0.01)
     host, port = sock.getsockname()
     yield f"http://{host}:{port}"
     server.should_exit = True

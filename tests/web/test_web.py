@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from datetime import datetime
 
 import httpx
@@ -10,7 +11,7 @@ import pytest
 from lxml import etree
 
 from tests.support.archive import TOPIC
-from tests.support.helpers import FILES
+from tests.support.helpers import FILES, free_port, start_pantau, wait_for
 
 ATOM = {"a": "http://www.w3.org/2005/Atom"}
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
@@ -149,31 +150,26 @@ def test_unknown_feed_is_404(client):
 
 
 def test_pantau_serve_command_serves_the_archive(database_url, archive, tmp_path):
-    import os
-    import socket
-    import subprocess
-    import sys
-    import time
+    port = free_port()
+    server = start_pantau(
+        "serve",
+        "--port",
+        str(port),
+        database_url=database_url,
+        data_dir=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PANTAU_")}
-    env.update(PANTAU_DATABASE_URL=database_url, PANTAU_DATA_DIR=str(tmp_path))
-    command = [sys.executable, "-m", "pantau", "serve", "--port", str(port)]
-    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    def answer() -> list[httpx.Response]:
+        assert server.poll() is None, server.stderr.read() if server.stderr else ""
+        try:
+            return [httpx.get(f"http://127.0.0.1:{port}/api/search", params={"q": "kharkiv"}, timeout=2)]
+        except httpx.TransportError:
+            return []
+
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert server.poll() is None, server.stderr.read() if server.stderr else ""
-            try:
-                response = httpx.get(
-                    f"http://127.0.0.1:{port}/api/search", params={"q": "kharkiv"}, timeout=2
-                )
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "pantau serve did not answer within 30 s"
-                time.sleep(0.1)
+        [response] = wait_for(answer, 30, "pantau serve to answer", interval=0.1)
         assert [hit["id"] for hit in response.json()["results"]] == [archive["kn23"]]
     finally:
         server.terminate()

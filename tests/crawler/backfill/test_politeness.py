@@ -7,7 +7,8 @@ import threading
 import psycopg
 
 from pantau.storage import locks
-from tests.support.backfill import query, stored_urls, wait_for
+from tests.support.backfill import query, stored_urls
+from tests.support.helpers import wait_for
 
 
 def test_a_busy_crawl_lock_is_waited_for_without_a_request(backfill_replay, make_backfill, database_url):

@@ -8,7 +8,8 @@ import threading
 from datetime import timedelta
 
 from pantau.crawler.backfill.plan import chunks, walks
-from tests.support.backfill import TOPIC, article_paths, query, stored_urls, wait_for
+from tests.support.backfill import TOPIC, article_paths, query, stored_urls
+from tests.support.helpers import wait_for
 from tests.support.replay.world import SITES
 
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.support.helpers import ROOT
+from tests.support.helpers import ROOT, pantau_env
 from tests.support.replay.server import ReplayHTTPServer
 
 
@@ -59,12 +58,9 @@ def run_crawl(
     workdir.mkdir(parents=True, exist_ok=True)
     config = write_config(workdir / f"pantau-{site}.toml", server, **crawl)
     out = workdir / f"result-{site}-{len(list(workdir.glob('result-*')))}.json"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PANTAU_")}
-    env.update(
-        {"PANTAU_CONFIG": str(config), "PYTHONPATH": str(ROOT), "PANTAU_DATA_DIR": str(workdir / "data")}
+    env = pantau_env(
+        config=config, data_dir=workdir / "data", database_url=database_url or None, PYTHONPATH=str(ROOT)
     )
-    if database_url:
-        env["PANTAU_DATABASE_URL"] = database_url
     args = [sys.executable, "-m", "tests.support.replay.child", site, str(out)]
     args += ["--with-archive"] if database_url else []
     args += ["--with-pipelines"] if pipelines else []
