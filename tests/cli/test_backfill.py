@@ -8,6 +8,7 @@ import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 from pantau.cli.backfill import _table, progress_lines, render_summary
@@ -23,6 +24,7 @@ def pantau(args: list[str], config: Path, database_url: str, data: Path) -> subp
     return run_pantau("backfill", *args, config=config, database_url=database_url, data_dir=data, timeout=300)
 
 
+@pytest.mark.slow
 def test_backfill_command_logs_progress_and_prints_a_summary(backfill_replay, database_url, tmp_path, today):
     _world, expected, server = backfill_replay
     config = write_config(tmp_path / "pantau.toml", server)

@@ -58,6 +58,7 @@ def world() -> World:
     return default_world()
 
 
+@pytest.mark.slow
 def test_crawl_two_sites_prints_the_table_and_fills_the_archive(
     tmp_path: Path, database_url: str, world: World
 ) -> None:
@@ -92,6 +93,7 @@ def test_crawl_two_sites_prints_the_table_and_fills_the_archive(
     assert unstored == (0,)  # every discovered article was stored (or recorded as failed)
 
 
+@pytest.mark.slow
 def test_a_blocked_site_is_reported_and_the_others_still_run(
     tmp_path: Path, database_url: str, world: World
 ) -> None:

@@ -22,6 +22,7 @@ def test_help_lists_every_subcommand_with_its_whole_line():
     assert "..." not in listed
 
 
+@pytest.mark.slow
 def test_db_migrate_and_status_on_the_embedded_database(tmp_path):
     first = run_pantau("db", "migrate", home=tmp_path, cwd=tmp_path)
     assert first.returncode == 0, first.stderr

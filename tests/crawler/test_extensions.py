@@ -58,6 +58,7 @@ def test_counts_from_stats_keeps_pantau_counts_requests_and_statuses() -> None:
     assert all(isinstance(v, int) for v in counts.values())
 
 
+@pytest.mark.slow
 def test_dropped_and_failing_items_are_recorded_for_retry(
     make_settings: Any,
     monkeypatch: pytest.MonkeyPatch,

@@ -42,6 +42,7 @@ def _run(db: Database, run_id: int) -> crawls.CrawlRun:
     return run
 
 
+@pytest.mark.slow
 def test_a_finished_crawl_records_its_counts(
     settings: Settings, database_url: str, db: Database, loopback: LoopbackServer
 ) -> None:
@@ -59,6 +60,7 @@ def test_a_finished_crawl_records_its_counts(
     assert sorted(loopback.paths()) == ["/ok", "/status?n=404"]
 
 
+@pytest.mark.slow
 def test_a_hanging_crawl_is_killed_at_its_time_limit(
     settings: Settings, database_url: str, db: Database, loopback: LoopbackServer
 ) -> None:
@@ -76,6 +78,7 @@ def test_a_hanging_crawl_is_killed_at_its_time_limit(
         os.kill(run.pid, 0)
 
 
+@pytest.mark.slow
 def test_a_crawl_killed_by_sigkill_is_recorded_crashed(
     settings: Settings, database_url: str, db: Database, loopback: LoopbackServer
 ) -> None:
@@ -86,6 +89,7 @@ def test_a_crawl_killed_by_sigkill_is_recorded_crashed(
     assert run.finished_at is not None
 
 
+@pytest.mark.slow
 def test_a_stopped_crawl_closes_gracefully_as_interrupted(
     settings: Settings, database_url: str, db: Database, loopback: LoopbackServer
 ) -> None:
@@ -106,6 +110,7 @@ def test_a_stopped_crawl_closes_gracefully_as_interrupted(
     assert _run(db, outcome.run_id).status == "interrupted"
 
 
+@pytest.mark.slow
 def test_a_site_crawled_elsewhere_is_skipped_without_a_request(
     settings: Settings, database_url: str, db: Database, loopback: LoopbackServer
 ) -> None:
@@ -120,6 +125,7 @@ def test_a_site_crawled_elsewhere_is_skipped_without_a_request(
     assert loopback.paths() == []
 
 
+@pytest.mark.slow
 def test_an_unreachable_database_fails_the_run_before_any_request(
     settings: Settings, database_url: str, db: Database, loopback: LoopbackServer
 ) -> None:
@@ -132,6 +138,7 @@ def test_an_unreachable_database_fails_the_run_before_any_request(
     assert loopback.paths() == []
 
 
+@pytest.mark.slow
 def test_blocks_and_nothing_fetched_is_a_blocked_run(
     settings: Settings, database_url: str, loopback: LoopbackServer
 ) -> None:
@@ -152,6 +159,7 @@ def test_the_child_sees_the_parents_effective_settings(
     assert seen.model_dump(exclude={"database_url"}) == tuned.model_dump(exclude={"database_url"})
 
 
+@pytest.mark.slow
 def test_scrapy_crawl_by_hand_migrates_a_fresh_database_and_records_its_run(
     pg_admin_url: str, tmp_path: Path, loopback: LoopbackServer
 ) -> None:
@@ -195,6 +203,7 @@ class _InterruptingEvent(threading.Event):
         return super().wait(timeout)
 
 
+@pytest.mark.slow
 def test_a_caller_interrupted_mid_crawl_leaves_no_orphan_crawl(
     settings: Settings, database_url: str, db: Database, loopback: LoopbackServer
 ) -> None:

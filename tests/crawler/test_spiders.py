@@ -12,6 +12,8 @@ from pantau.crawler.settings import CONCURRENT_REQUESTS
 from tests.support.replay import Story, add_faults, default_world, run_crawl, serve
 from tests.support.replay.server import HOSTS
 
+pytestmark = pytest.mark.slow  # subprocess crawls of the replay world
+
 SITES = ("okezone", "detik", "bisnis", "kompas")
 STORY_ID = re.compile(r"/(?:read|amp|copy)/|/d-\d+/")
 

@@ -10,6 +10,8 @@ import pytest
 from tests.support.replay import default_world, run_crawl, serve
 from tests.support.replay.world import Story, load_story_text
 
+pytestmark = pytest.mark.slow  # subprocess crawls of the replay world
+
 STORY_ID = re.compile(r"/(?:read|amp|copy)/|/d-\d+/")
 
 

@@ -14,6 +14,8 @@ import pytest
 from tests.support.deploy import DEPLOY, clean_env, run
 from tests.support.proxy import TcpProxy
 
+pytestmark = pytest.mark.slow  # the deploy commands as subprocesses against a database
+
 DB_PASSWORD = "Db-Pa55word:with@signs/and"
 SMTP_PASSWORD = "Smtp-Pa55word"
 SMTP_URL = f"smtp://mailer:{SMTP_PASSWORD}@127.0.0.1:1"

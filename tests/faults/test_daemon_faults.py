@@ -22,6 +22,8 @@ from tests.support.fault_server import Fault, FaultServer, serve_faults
 from tests.support.helpers import run_pantau, wait_for
 from tests.support.replay import default_world
 
+pytestmark = pytest.mark.slow  # real `pantau run` daemons
+
 STOP_BOUND = 25.0  # seconds from SIGTERM to exit: the runner's 10 s grace plus start-up margins
 
 

@@ -56,6 +56,7 @@ def proxy(database_url: str) -> Iterator[TcpProxy]:
         yield running
 
 
+@pytest.mark.slow
 def test_s18_database_down_at_start_means_no_request_to_any_site(proxy, database_url, tmp_path):
     proxy.stop()
     world = default_world()
@@ -68,6 +69,7 @@ def test_s18_database_down_at_start_means_no_request_to_any_site(proxy, database
     assert result.returncode == 0
 
 
+@pytest.mark.slow
 def test_s19_connections_killed_mid_crawl_are_replaced_and_nothing_is_lost(database_url, db, tmp_path):
     world = default_world()
     stories = world.of("kompas")

@@ -130,6 +130,7 @@ def test_s29_451_is_retried_550_fails_visibly_once_and_neither_loops(clean, make
     assert [line for line in lines if line.startswith("  FAILED") and "gone@example.org" in line]
 
 
+@pytest.mark.slow
 def test_s29_a_crash_between_send_and_commit_duplicates_at_most_once(clean, smtp, tmp_path, database_url):
     handler, url = smtp
     seed(clean)

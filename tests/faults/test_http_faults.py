@@ -20,6 +20,8 @@ from tests.support.fault_server import MIB, Fault, FaultServer, Sentinel, sentin
 from tests.support.replay import CrawlResult, Story, add_faults, default_world, run_crawl
 from tests.support.replay.render import render_article
 
+pytestmark = pytest.mark.slow  # two subprocess crawls of the fault world
+
 TIMEOUT = 1.0  # DOWNLOAD_TIMEOUT of these crawls, seconds
 MAX_MB = 10  # crawl.max_response_mb (the default): DOWNLOAD_MAXSIZE of these crawls
 DELAY = 0.01  # crawl.download_delay: Scrapy applies a host pause only with a delay configured

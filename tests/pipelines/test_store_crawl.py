@@ -19,6 +19,8 @@ from tests.support.articles import build_article
 from tests.support.helpers import ROOT, wait_for
 from tests.support.proxy import TcpProxy
 
+pytestmark = pytest.mark.slow  # subprocess Scrapy crawls
+
 CRAWL = """
 import asyncio, json, sys, time
 from pathlib import Path

@@ -12,6 +12,8 @@ import pytest
 
 from tests.support.digests import deliveries, pantau_digest, seed
 
+pytestmark = pytest.mark.slow  # `pantau digest` subprocesses killed and rerun
+
 
 @pytest.mark.parametrize("point", ["before_build", "after_build", "during_send"])
 def test_crash_then_restart_delivers_once(point, clean, smtp, tmp_path, database_url):

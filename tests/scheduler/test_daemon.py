@@ -7,11 +7,15 @@ import signal
 import threading
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from pantau.scheduler import daemon, jobs
 from pantau.scheduler.jobs import JobContext
 from tests.support.helpers import start_pantau, wait_for
 from tests.support.replay.server import serve
 from tests.support.replay.world import default_world, load_story_text
+
+pytestmark = pytest.mark.slow  # real daemons
 
 STOP_BOUND = 20.0  # seconds from SIGTERM to exit
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # a real browser
+
 CHROMIUM = Path("/usr/bin/chromium")
 # Never a browser download: Playwright drives the system's Chromium, offline and sandbox-free (root).
 ARGS = [

@@ -149,6 +149,7 @@ def test_unknown_feed_is_404(client):
     assert client.get("/feeds/cuaca.atom").status_code == 404
 
 
+@pytest.mark.slow
 def test_pantau_serve_command_serves_the_archive(database_url, archive, tmp_path):
     port = free_port()
     server = start_pantau(

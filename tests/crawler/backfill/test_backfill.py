@@ -20,6 +20,7 @@ from tests.support.replay.world import SITES
 SINCE_DAYS = 30
 
 
+@pytest.mark.slow
 def test_backfill_finds_every_listed_on_topic_story_and_fetches_little_else(
     backfill_replay, make_backfill, database_url, today
 ):
@@ -51,6 +52,7 @@ def test_backfill_finds_every_listed_on_topic_story_and_fetches_little_else(
     assert kinds == [("backfill", "finished")]
 
 
+@pytest.mark.slow
 def test_bisnis_search_links_are_unwrapped_and_kompas_tag_padding_stops_the_walk(backfill_replay):
     _world, expected, server = backfill_replay
     searches = [r for r in server.requests("bisnis") if r.host == "search.bisnis.com" and r.path == "/"]
@@ -66,6 +68,7 @@ def test_bisnis_search_links_are_unwrapped_and_kompas_tag_padding_stops_the_walk
     ]
 
 
+@pytest.mark.slow
 def test_a_second_backfill_requests_nothing(backfill_replay, make_backfill, database_url):
     server = backfill_replay[2]
     before = len(server.requests())
@@ -76,6 +79,7 @@ def test_a_second_backfill_requests_nothing(backfill_replay, make_backfill, data
     assert query(database_url, "SELECT count(*) FROM crawl_runs") == runs  # no child was even started
 
 
+@pytest.mark.slow
 def test_todays_index_is_walked_again_and_nothing_else(backfill_replay, make_backfill, today):
     server = backfill_replay[2]
     make_backfill(["detik"], 1, until_days=0).run()  # yesterday (done) and today (new)
@@ -88,6 +92,7 @@ def test_todays_index_is_walked_again_and_nothing_else(backfill_replay, make_bac
     assert all(t.startswith(page_one[:-1]) for t in again), again
 
 
+@pytest.mark.slow
 def test_no_digest_receives_backfilled_stories_unless_asked(backfill_replay, backfill_settings, database_url):
     from pantau.scheduler import digest
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import threading
 
 import psycopg
+import pytest
 
 from pantau.storage import locks
 from tests.support.backfill import query, stored_urls
 from tests.support.helpers import wait_for
+
+pytestmark = pytest.mark.slow  # backfills start child crawls
 
 
 def test_a_busy_crawl_lock_is_waited_for_without_a_request(backfill_replay, make_backfill, database_url):

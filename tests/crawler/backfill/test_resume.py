@@ -7,10 +7,14 @@ import signal
 import threading
 from datetime import timedelta
 
+import pytest
+
 from pantau.crawler.backfill.plan import chunks, walks
 from tests.support.backfill import TOPIC, article_paths, query, stored_urls
 from tests.support.helpers import wait_for
 from tests.support.replay.world import SITES
+
+pytestmark = pytest.mark.slow  # backfills start child crawls
 
 
 def _targets_of_checkpoints(database_url, job):
