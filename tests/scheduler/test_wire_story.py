@@ -8,10 +8,7 @@ and `pantau show` must each show it once, naming the other outlet, with clean le
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,13 +21,15 @@ from lxml import etree
 
 from pantau.cli.main import cli
 from pantau.scheduler import jobs
-from tests.archive.serving import serve_web
-from tests.replay import add_wire_pair, default_world, serve
-from tests.replay.crawl import write_config
-from tests.replay.world import Story
-from tests.scheduler.conftest import Clock, add_subscription_row
+from tests.support.digests import Clock, add_subscription_row
+from tests.support.helpers import run_pantau
+from tests.support.replay import add_wire_pair, default_world, serve
+from tests.support.replay.crawl import write_config
+from tests.support.replay.world import Story
+from tests.support.web import serve_web
 
-ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow  # a subprocess crawl of two sites
+
 ATOM = {"a": "http://www.w3.org/2005/Atom"}
 SITES = ("okezone", "bisnis")
 CUT_OR_FURNITURE = re.compile(r"Halaman all|Ringkasan|okezone news|PYONGYANG –|Bisnis\.com, JAKARTA|\bMosk\b")
@@ -48,16 +47,15 @@ def crawled(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict
     started = datetime.now(UTC)
     with serve(world) as server:
         config = write_config(workdir / "pantau.toml", server, timeout_minutes=2)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PANTAU_")}
-        env |= {"PANTAU_DATABASE_URL": database_url, "PANTAU_DATA_DIR": str(workdir / "data")}
-        env["PYTHONPATH"] = str(ROOT)
-        done = subprocess.run(
-            [sys.executable, "-m", "pantau", "--config", str(config), "crawl", *SITES],
-            env=env,
-            capture_output=True,
-            text=True,
+        data_dir = workdir / "data"
+        done = run_pantau(
+            "--config",
+            str(config),
+            "crawl",
+            *SITES,
+            database_url=database_url,
+            data_dir=data_dir,
             timeout=240,
-            check=False,
         )
     assert done.returncode == 0, done.stderr[-4000:]
     with psycopg.connect(database_url) as conn:
