@@ -1,17 +1,18 @@
 """Story clusters: pair precision and recall on the labelled pairs, the cost per stored story by archive size.
 
-Usage: PYTHONPATH=. python bench/clusters.py [--sizes 200000 1000000] [--per-day 1100]
+Usage: PYTHONPATH=. python bench/clusters.py [--sizes 0 200000 1000000] [--per-day 1100]
 
 1. The labelled pairs of tests/storage/story_pairs.py (wire copies with outlets' edits, the same event
    by other reporters, other events with the same actors) decided by the measure the store uses
    (pantau.base.fingerprints.resemblance), and, as the baseline, by the SimHash distance the store used
    before migration 0020 (at most 7 bits): pair precision and recall, per kind of pair.
 2. A throwaway archive (an embedded PostgreSQL in a temp dir) filled in SQL with `--per-day` stories a
-   day going back in time (the first size, then grown to the second with older stories: history grows,
-   a day's volume does not), each with ~20 anchors, a share of them drawn from the probes' own anchors
-   (the phrases stories on the same actors share). Then the probes (every distinct text of the labelled
-   set, published "now") are stored through `storage.articles.store_article`, the store pipeline's own
-   call (insert, anchors, candidates within the window, comparison, cluster): milliseconds per story.
+   day going back in time, grown in place from one size to the next (history grows, a day's volume
+   does not; the default first size, 0, is the baseline of the same run), each with ~20 anchors, a
+   share of them drawn from the probes' own anchors (the phrases stories on the same actors share).
+   Then the probes (every distinct text of the labelled set, published "now") are stored through
+   `storage.articles.store_article`, the store pipeline's own call (insert, anchors, candidates within
+   the window, comparison, cluster): milliseconds per story, and the anchor rows its lookup reads.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import psycopg
 from pantau.base.fingerprints import anchors, hamming, resemblance, shingle_set, simhash
 from pantau.base.models import Article, TopicScore
 from pantau.storage.articles import store_article
+from pantau.storage.clusters import WINDOW
 from pantau.storage.db import Database
 from pantau.storage.migrate import migrate
 from tests.storage.story_pairs import Pair, labelled_pairs
@@ -38,7 +40,7 @@ NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 OLD_SIMHASH_BITS = 7  # storage.articles.NEAR_DUPLICATE_DISTANCE before 0020
 ANCHORS_PER_STORY = 20
 SHARED_ANCHOR_SHARE = 0.3  # a background story carries one of the probes' anchors this often
-ROUNDS = 3  # the probes are stored (and removed) this many times per size: the medians are printed
+ROUNDS = 5  # the probes are stored (and removed) this many times per size: the medians are printed
 
 
 def _score(name: str, pairs: list[Pair], decide: dict[str, bool]) -> None:
@@ -129,13 +131,28 @@ def _probe(number: int, text: str) -> Article:
     )
 
 
-def cost(db: Database, texts: list[str]) -> tuple[float, float, int]:
-    """(median ms, p95 ms, clusters formed) of storing every probe text; the probes are then removed."""
-    samples = []
+def _rows_read(conn: psycopg.Connection, text: str, at: datetime) -> int:
+    """The anchor rows the candidate lookup of this text reads (every posting within the window)."""
+    row = conn.execute(
+        "SELECT count(*) FROM article_anchors WHERE anchor = ANY(%s::bigint[]) AND at BETWEEN %s AND %s",
+        (anchors(shingle_set(text)), at - WINDOW, at + WINDOW),
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def cost(db: Database, texts: list[str]) -> tuple[float, float, float, int]:
+    """(median ms, p95 ms, mean anchor rows read, clusters formed) of storing every probe text once.
+
+    The probes are removed afterwards, so every round and size stores into the same background.
+    """
+    samples, rows_read = [], []
     with db.connection() as conn:
         for number, text in enumerate(texts):
+            article = _probe(number, text)
+            assert article.published_at is not None
+            rows_read.append(_rows_read(conn, text, article.published_at))
             started = time.perf_counter()
-            store_article(conn, _probe(number, text))
+            store_article(conn, article)
             samples.append((time.perf_counter() - started) * 1000)
         row = conn.execute(
             "SELECT count(DISTINCT cluster_id) FROM articles WHERE site_article_id LIKE 'probe%'"
@@ -144,13 +161,15 @@ def cost(db: Database, texts: list[str]) -> tuple[float, float, int]:
         conn.commit()
     samples.sort()
     p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
-    return statistics.median(samples), p95, int(row[0]) if row else 0
+    return statistics.median(samples), p95, statistics.mean(rows_read), int(row[0]) if row else 0
 
 
 def archive_figures(url: str, sizes: list[int], per_day: int, texts: list[str]) -> None:
+    """Store the probes into archives of each size (grown in place); print ms per story and ratios."""
     shared = sorted({a for text in texts for a in anchors(shingle_set(text))})
     print(f"\n{len(texts)} probe stories stored {ROUNDS} times per size; {per_day} background stories a day")
-    print(f"{'archive':>10} {'load s':>7} {'median ms':>10} {'p95 ms':>8} {'clusters':>9}")
+    print("ms per stored story (store_article: insert, anchors, candidates, comparison, cluster), medians")
+    print(f"{'archive':>10} {'load s':>7} {'median ms':>10} {'p95 ms':>8} {'rows read':>10} {'clusters':>9}")
     baseline = None
     loaded = 0
     with Database(url, app_name="pantau-bench") as db:
@@ -163,14 +182,15 @@ def archive_figures(url: str, sizes: list[int], per_day: int, texts: list[str]) 
             rounds = [cost(db, texts) for _ in range(ROUNDS)]
             median = statistics.median(r[0] for r in rounds)
             p95 = statistics.median(r[1] for r in rounds)
-            formed = rounds[-1][2]
+            read, formed = rounds[-1][2], rounds[-1][3]
             baseline = baseline or median
-            print(f"{size:>10} {load:7.0f} {median:10.2f} {p95:8.2f} {formed:9}  x{median / baseline:.2f}")
+            figures = f"{size:>10} {load:7.0f} {median:10.2f} {p95:8.2f} {read:10.1f} {formed:9}"
+            print(f"{figures}  x{median / baseline:.2f} of the first size")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[200_000, 1_000_000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[0, 200_000, 1_000_000])
     parser.add_argument("--per-day", type=int, default=1100)
     args = parser.parse_args()
     pairs = labelled_pairs()

@@ -7,6 +7,7 @@ from our own data (counts, topic titles from our topic files, a date) and never 
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -25,8 +26,23 @@ _env = Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
-# The text part: `*word*` highlights (the HTML part marks them itself).
-_env.filters["starred"] = lambda pieces: snippets.Snippet(tuple(pieces)).starred()
+_TEXT_WIDTH = 72
+_NBSP = "\u00a0"
+
+
+def text_snippet(pieces: list[tuple[str, bool]]) -> str:
+    """The text part's snippet: `*word*` highlights, wrapped at 72 columns and indented by three.
+
+    A highlight of several words (`*Korea Utara*`) is never broken across lines: its spaces are
+    no-break while wrapping (textwrap breaks only at ASCII whitespace) and plain again afterwards.
+    """
+    glued = [(text.replace(" ", _NBSP) if hit else text, hit) for text, hit in pieces]
+    starred = snippets.Snippet(tuple(glued)).starred()
+    lines = textwrap.wrap(starred, _TEXT_WIDTH, break_long_words=False, break_on_hyphens=False)
+    return "\n".join("   " + line.replace(_NBSP, " ") for line in lines)
+
+
+_env.filters["text_snippet"] = text_snippet
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,7 @@ EXPORT = """
 SELECT a.id, a.site, a.site_article_id, a.url, a.canonical_url, a.title, a.lead, a.body AS text,
        a.authors, a.section, a.tags, a.published_at, a.date_source, a.language, a.language_prob,
        a.content_hash, a.simhash, a.cluster_id, a.version, a.backfilled, a.first_seen_at,
-       a.last_seen_at, a.updated_at,
+       a.last_seen_at, a.updated_at, a.site_summary,
        coalesce((SELECT jsonb_object_agg(t.topic, jsonb_build_object(
                     'score', t.score, 'on_topic', t.on_topic, 'matched_terms', t.matched_terms))
                  FROM article_topics t WHERE t.article_id = a.id), '{{}}') AS topics
