@@ -75,6 +75,12 @@ class Stats:
     crawls: list[dict[str, Any]]
 
 
+def feed_rows(conn: psycopg.Connection, topic: str, limit: int) -> list[dict[str, Any]]:
+    """The topic's newest on-topic stories for its feed: one row per story cluster, newest first."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(q.FEED_ENTRIES, {"topic": topic, "limit": limit}).fetchall()
+
+
 def archive_stats(conn: psycopg.Connection, *, zone: ZoneInfo, days: int, now: datetime) -> Stats:
     """Counts for `pantau stats`; `days` is how many days back from `now`'s day in `zone`, included."""
     today = now.astimezone(zone).date()

@@ -1,4 +1,10 @@
-"""Queries of the migration runner and advisory locks."""
+"""Queries of the migration runner, the embedded server's set-up, and advisory locks."""
+
+from psycopg import sql
+
+# The embedded server (storage/embedded.py) creates pantau's database on first start.
+DATABASE_EXISTS = "SELECT 1 FROM pg_database WHERE datname = %s"
+CREATE_DATABASE = sql.SQL("CREATE DATABASE {name}")  # name: sql.Identifier
 
 CREATE_VERSION_TABLE = """
 CREATE TABLE IF NOT EXISTS schema_migrations (
