@@ -16,8 +16,9 @@ PANTAU_RUN_ID = None  # set by the runner: -s PANTAU_RUN_ID=<crawl_runs.id>
 PANTAU_RETRY_AFTER_MAX = 300.0  # seconds; a longer Retry-After is honoured by retrying next run
 
 BOT_NAME = "pantau"
-SPIDER_MODULES = ["pantau.crawler.spiders"]
-NEWSPIDER_MODULE = "pantau.crawler.spiders"
+# default scrapy.spiderloader.SpiderLoader; one spider per site file instead of one module per site
+SPIDER_LOADER_CLASS = "pantau.crawler.spiders.loader.SiteSpiderLoader"
+SPIDER_MODULES: list[str] = []  # default []; stated: site spiders come from the registry, not modules
 
 # --- identity and politeness -------------------------------------------------------------------
 USER_AGENT = _crawl.user_agent  # default "Scrapy/x (+https://scrapy.org)"; say who we are and where
