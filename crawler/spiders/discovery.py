@@ -19,7 +19,7 @@ from scrapy.http import Request, TextResponse
 
 from pantau.base.canonical import canonicalize
 from pantau.crawler.archive import Discovered
-from pantau.crawler.candidates import Candidate
+from pantau.crawler.candidates import LISTING_PRIORITY, Candidate
 from pantau.crawler.listings import WIB, Listed, html_links, parse_feed, parse_sitemap
 from pantau.crawler.middlewares import BlockedPage
 from pantau.crawler.spiders.common import SiteSpider
@@ -30,8 +30,6 @@ if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
     from pantau.crawler.site_rules import Endpoint
-
-LISTING_PRIORITY = 1_000_000  # listings before articles: the budget is spent newest first
 
 
 @dataclass
