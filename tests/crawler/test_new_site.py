@@ -1,8 +1,9 @@
 """A new outlet is one site file: a copy of detik.toml under another name and domain, nothing else.
 
 The copy ("warta", on warta.test) sits in a `sites_dir`; `scrapy list` lists it, `crawl.sites`
-accepts it, and `pantau crawl warta` crawls it over loopback: the replay world's detik pages,
-served under the new domain, are discovered, fetched, extracted and stored as warta's.
+accepts it, `pantau extract` reads its pages by its rules, and `pantau crawl warta` crawls it over
+loopback: the replay world's detik pages, served under the new domain, are discovered, fetched,
+extracted and stored as warta's.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from urllib.parse import urlsplit
 
 import psycopg
 import pytest
+from click.testing import CliRunner
 
 from pantau.base.errors import ConfigError
 from pantau.base.settings import load_settings
 from pantau.base.sites import SHIPPED_SITES_DIR, load_registry, use_registry
+from pantau.cli.main import cli
 from pantau.scheduler.render import outlet_name
 from tests.replay import World, default_world, serve
 from tests.replay.render import respond
@@ -29,6 +32,7 @@ from tests.replay.server import HOSTS
 ROOT = Path(__file__).resolve().parents[2]
 NEW, DOMAIN = "warta", "warta.test"  # .test is reserved (RFC 2606): it can never reach a real host
 REPLAYED = [host for host in HOSTS if host.endswith("detik.com")]
+SAVED_DETIK_PAGE = ROOT / "tests" / "files" / "extraction" / "detik_multicard.html"
 
 
 @pytest.fixture(autouse=True)
@@ -143,6 +147,26 @@ def test_crawl_sites_accepts_the_new_site_and_names_an_unknown_one(tmp_path):
     assert "\n" not in message
     assert f"'crawl.sites': '{NEW}' is not one of the known sites (bisnis, detik, kompas, okezone)" in message
     assert "sites_dir" in message
+
+
+def test_pantau_extract_reads_a_saved_page_of_the_new_site_by_its_rules(tmp_path):
+    sites_dir = tmp_path / "sites"
+    write_site_file(sites_dir)
+    config = tmp_path / "pantau.toml"
+    config.write_text(f"sites_dir = {json.dumps(str(sites_dir))}\n", encoding="utf-8")
+    url = f"https://news.{DOMAIN}/internasional/d-6769850/as-khawatir-korut-akan-kirim-lebih-banyak-senjata"
+    args = ["extract", str(SAVED_DETIK_PAGE), "--url", url, "--json"]
+    env = {"PANTAU_DATA_DIR": str(tmp_path / "data")}
+    result = CliRunner().invoke(cli, ["--config", str(config), *args], env=env)
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.output)
+    assert (record["site"], record["date_source"]) == (NEW, "meta:dtk:publishdate")  # detik rules, as warta
+    assert record["title"] == "AS Khawatir Korut Akan Kirim Lebih Banyak Senjata ke Rusia"
+    use_registry(load_registry(SHIPPED_SITES_DIR))
+    unknown = CliRunner().invoke(cli, args, env=env)  # without the sites_dir the domain is nobody's
+    assert unknown.exit_code == 2
+    assert f"unknown site for URL {url!r}" in unknown.output
+    assert "sites_dir" in unknown.output
 
 
 def test_pantau_crawl_crawls_the_new_site_over_loopback(tmp_path, database_url):
