@@ -9,7 +9,6 @@ extracted and stored as warta's.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,14 +24,14 @@ from pantau.base.settings import load_settings
 from pantau.base.sites import SHIPPED_SITES_DIR, load_registry, use_registry
 from pantau.cli.main import cli
 from pantau.scheduler.render import outlet_name
-from tests.replay import World, default_world, serve
-from tests.replay.render import respond
-from tests.replay.server import HOSTS
+from tests.support.helpers import FILES, ROOT, pantau_env, run_pantau
+from tests.support.replay import World, default_world, serve
+from tests.support.replay.render import respond
+from tests.support.replay.server import HOSTS
 
-ROOT = Path(__file__).resolve().parents[2]
 NEW, DOMAIN = "warta", "warta.test"  # .test is reserved (RFC 2606): it can never reach a real host
 REPLAYED = [host for host in HOSTS if host.endswith("detik.com")]
-SAVED_DETIK_PAGE = ROOT / "tests" / "files" / "extraction" / "detik_multicard.html"
+SAVED_DETIK_PAGE = FILES / "extraction" / "detik_multicard.html"
 
 
 @pytest.fixture(autouse=True)
@@ -103,16 +102,10 @@ def _config(path: Path, sites_dir: Path, address: str, sites: list[str]) -> Path
     return path
 
 
-def _env(workdir: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PANTAU_")}
-    env.update({"PANTAU_DATA_DIR": str(workdir / "data"), "PYTHONPATH": str(ROOT), **extra})
-    return env
-
-
-def test_scrapy_list_lists_a_site_added_as_a_file(tmp_path):
-    write_site_file(tmp_path / "sites")
-    env = _env(tmp_path, PANTAU_SITES_DIR=str(tmp_path / "sites"))
-    listed = subprocess.run(
+def _scrapy_list(workdir: Path, **settings: str | Path) -> subprocess.CompletedProcess[str]:
+    """`scrapy list` in the project root, as a user runs it."""
+    env = pantau_env(data_dir=workdir / "data", **settings)
+    return subprocess.run(
         [sys.executable, "-m", "scrapy", "list"],
         cwd=ROOT,
         env=env,
@@ -120,16 +113,15 @@ def test_scrapy_list_lists_a_site_added_as_a_file(tmp_path):
         text=True,
         timeout=120,
     )
+
+
+@pytest.mark.slow
+def test_scrapy_list_lists_a_site_added_as_a_file(tmp_path):
+    write_site_file(tmp_path / "sites")
+    listed = _scrapy_list(tmp_path, PANTAU_SITES_DIR=tmp_path / "sites")
     assert listed.returncode == 0, listed.stderr[-3000:]
     assert listed.stdout.split() == ["bisnis", "detik", "kompas", "okezone", NEW]
-    shipped_only = subprocess.run(
-        [sys.executable, "-m", "scrapy", "list"],
-        cwd=ROOT,
-        env=_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    shipped_only = _scrapy_list(tmp_path)
     assert shipped_only.stdout.split() == ["bisnis", "detik", "kompas", "okezone"]
 
 
@@ -169,17 +161,20 @@ def test_pantau_extract_reads_a_saved_page_of_the_new_site_by_its_rules(tmp_path
     assert "sites_dir" in unknown.output
 
 
+@pytest.mark.slow
 def test_pantau_crawl_crawls_the_new_site_over_loopback(tmp_path, database_url):
     world = default_world()
     sites_dir = tmp_path / "sites"
     write_site_file(sites_dir)
     with serve(world, RenamedReplay) as server:
         config = _config(tmp_path / "pantau.toml", sites_dir, server.address, [NEW])
-        result = subprocess.run(
-            [sys.executable, "-m", "pantau", "--config", str(config), "crawl", NEW],
-            env=_env(tmp_path, PANTAU_DATABASE_URL=database_url),
-            capture_output=True,
-            text=True,
+        result = run_pantau(
+            "--config",
+            str(config),
+            "crawl",
+            NEW,
+            data_dir=tmp_path / "data",
+            database_url=database_url,
             timeout=240,
         )
     assert result.returncode == 0, result.stderr[-4000:]
