@@ -13,7 +13,7 @@ from pantau.cli.main import cli
 from pantau.storage.db import Database
 from pantau.storage.migrate import Migration, available, migrate, status
 from pantau.storage.queries import schema as q
-from tests.conftest import create_database
+from tests.support.database import create_database
 
 # 0005 as it first shipped, before it was edited in place to allow the 'forbidden' walk end.
 FIRST_0005 = """
