@@ -1,9 +1,11 @@
 """Searching the archive: web-search syntax in Indonesian, filters, ranked hits with snippets.
 
-The query goes to PostgreSQL's `websearch_to_tsquery('indonesian', ...)`: words are stemmed
-(`senjata` finds `persenjataan`), "quoted phrases" match in order, `OR` gives alternatives and
-`-word` excludes. Filters become SQL fragments from `storage.queries.search`, joined with
-`psycopg.sql`; values travel only as parameters.
+The query is rewritten into what the user meant (storage.search_query: dangling OR, AND, common
+words, hyphens), then goes to PostgreSQL's `websearch_to_tsquery('indonesian', ...)`: words are
+stemmed (`senjata` finds `persenjataan`), "quoted phrases" match in order, `OR` gives alternatives
+and `-word` excludes. Searches read the narrow `article_search` table (migration 0010). Filters
+become SQL fragments from `storage.queries.search`, joined with `psycopg.sql`; values travel only
+as parameters.
 """
 
 from __future__ import annotations
@@ -192,10 +194,10 @@ def _candidates(
     return sql.SQL(q.CANDIDATES_FROM_INDEX).format(where=where), params
 
 
-def search(
-    conn: psycopg.Connection, filters: Filters, *, limit: int = 20, offset: int = 0, clusters: bool = False
-) -> list[Hit]:
-    """The page of hits, best-ranked first (newest first without words); one per story if `clusters`."""
+def search_sql(
+    conn: psycopg.Connection, filters: Filters, *, limit: int, offset: int, clusters: bool
+) -> tuple[sql.Composed, dict[str, Any]]:
+    """The query of one page of hits and its parameters, its plan chosen for these filters."""
     text = check_filters(conn, filters)
     parts: dict[str, sql.Composable] = {"hit_columns": sql.SQL(q.HIT_COLUMNS)}
     if text is not None:
@@ -211,7 +213,14 @@ def search(
         parts["clusters"] = sql.SQL(q.NEWEST_PER_CLUSTER if clusters else q.NEWEST_ALL)
         template = q.SEARCH_NEWEST
     params.update(limit=limit, offset=offset)
-    query = sql.SQL(template).format(**parts)
+    return sql.SQL(template).format(**parts), params
+
+
+def search(
+    conn: psycopg.Connection, filters: Filters, *, limit: int = 20, offset: int = 0, clusters: bool = False
+) -> list[Hit]:
+    """The page of hits, best-ranked first (newest first without words); one per story if `clusters`."""
+    query, params = search_sql(conn, filters, limit=limit, offset=offset, clusters=clusters)
     with conn.cursor(row_factory=class_row(Hit)) as cur:
         # Never a prepared statement: its generic plan cannot see how common the words are, and
         # the right plan (walk the date index, or the GIN index) depends on exactly that.

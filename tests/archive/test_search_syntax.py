@@ -105,3 +105,18 @@ def test_an_excluded_hyphenated_word_excludes_both_spellings(found):
 
 def test_a_hyphenated_code_stays_a_phrase(found):
     assert found("KN-23") == found('"KN 23"') == {"kn23"}
+
+
+@pytest.mark.parametrize("walk_above", [0, 10**9])
+def test_a_phrase_finds_the_same_stories_by_either_strategy(db, spelled, monkeypatch, walk_above):
+    from pantau.storage import search as archive_search
+
+    # 0: walk the date index testing the phrase; 10**9: the GIN index's candidates, phrase checked after.
+    monkeypatch.setattr(archive_search, "WALK_ABOVE", walk_above)
+    by_id = {value: key for key, value in spelled.items()}
+    with db.connection() as conn:
+        hits = archive_search.search(conn, archive_search.Filters(query='"Korea Utara" rudal'), limit=100)
+        # "rudal" and both words of the phrase, but not adjacent: the GIN index alone would take it.
+        apart = archive_search.search(conn, archive_search.Filters(query='"utara korea" rudal'), limit=100)
+    assert {by_id[hit.id] for hit in hits} == {"kn23", "kimjongun"}
+    assert apart == []
