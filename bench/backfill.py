@@ -3,10 +3,10 @@
 Usage: PYTHONPATH=. python bench/backfill.py [--days 30]
 
 Part 1 runs a real backfill (child crawls, pipelines, an embedded PostgreSQL in a temp dir) over
-the replay world of tests/backfill (five weeks of dated listings, four stories a page) and counts
-the server's requests by kind. Part 2 models one real month per site at the configured politeness
-(crawl.download_delay x the site's delay_factor, one request at a time per host; hosts in parallel)
-from listing sizes in SITES.md and desk volumes that are GUESSES, printed as such.
+the backfill world (tests/support/backfill_world.py: five weeks of dated listings, four stories a
+page) and counts the server's requests by kind. Part 2 models one real month per site at the
+configured politeness (crawl.download_delay x the site's delay_factor, one request at a time per
+host; hosts in parallel) from listing sizes in SITES.md and desk volumes that are GUESSES, printed as such.
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from pantau.crawler.backfill.run import Backfill
 from pantau.crawler.site_rules import crawl_site
 from pantau.storage.db import Database
 from pantau.storage.migrate import migrate
-from tests.backfill.world import backfill_world
-from tests.replay import serve
-from tests.replay.world import SITES, WIB
+from tests.support.backfill_world import backfill_world
+from tests.support.replay import serve
+from tests.support.replay.world import SITES, WIB
 
 LATENCY = 0.5  # seconds a response takes (guess), on top of the delay
 CHUNK_OVERHEAD = 12.0  # seconds per weekly child crawl: start-up and Scrapy's idle checks (measured ~10)

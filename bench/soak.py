@@ -28,11 +28,12 @@ from aiosmtpd.controller import Controller
 
 from pantau.storage.db import Database
 from pantau.storage.migrate import migrate
-from tests.faults.daemons import daemon, daemon_config, environment, wait_for
-from tests.faults.server import serve_faults
-from tests.replay import Story, World, default_world, load_story_text
-from tests.replay.world import WIB
-from tests.scheduler.conftest import Handler, free_port
+from tests.support.daemons import daemon, daemon_config, environment
+from tests.support.fault_server import serve_faults
+from tests.support.helpers import free_port, wait_for
+from tests.support.mail import Handler
+from tests.support.replay import Story, World, default_world, load_story_text
+from tests.support.replay.world import WIB
 
 SUBSCRIPTION = {
     "name": "soak",

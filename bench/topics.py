@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 from pantau.base.settings import PACKAGE_TOPICS_DIR
-from pantau.cli.topic import DEFAULT_TOPIC, baseline, evaluate, pick_topic, read_labelled
-from pantau.pipelines.topics import load_topics
+from pantau.cli.topic import DEFAULT_TOPIC, LabelledStory, baseline, evaluate, pick_topic, read_labelled
+from pantau.pipelines.topics import Topic, load_topics
 
 
 def main() -> None:
@@ -43,6 +43,21 @@ def main() -> None:
     elapsed = time.perf_counter() - started
     each = elapsed / rounds / len(stories)
     print(f"speed: {1 / each:,.0f} stories/s ({each * 1e6:.0f} µs each)")
+    odd_text(topic, stories, each)
+
+
+def odd_text(topic: Topic, stories: list[LabelledStory], each: float) -> None:
+    """Time the largest odd input of tests/pipelines/test_relevance.py against a labelled story."""
+    title, text = "x" * 5000, "Korea Utara " * 50_000 + "Rusia rudal"  # 600 kB of one repeated name
+    started = time.perf_counter()
+    topic.score(title, text)
+    took = time.perf_counter() - started
+    longer = (len(title) + len(text)) / (sum(len(s.title) + len(s.text) for s in stories) / len(stories))
+    ratio = took / each / longer
+    print(
+        f"odd text ({len(text) // 1000} kB repeat): {took * 1000:.0f} ms = {took / each:,.0f}x a labelled"
+        f" story for {longer:,.0f}x its length (time/length {ratio:.2f}; above 1: worse than linear)"
+    )
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import pytest
 from pantau.crawler.archive import CrawlArchive, Discovered
 from pantau.storage import crawls, locks
 from pantau.storage.db import Database
-from tests.crawler.conftest import wait_for
+from tests.support.helpers import wait_for
 
 SITE = "detik"
 
@@ -193,7 +193,7 @@ def test_try_lock_excludes_a_second_process(database_url: str) -> None:
         assert not second.try_lock("bisnis")
         assert second.try_lock("kompas")
         first.close()  # the session ends (the server notices a moment later): the lock goes with it
-        wait_for(lambda: second.try_lock("bisnis"), timeout=10)
+        wait_for(lambda: second.try_lock("bisnis"), 10, "the lock to be free")
 
 
 def test_a_broken_connection_is_reopened_and_the_lock_retaken(database_url: str, db: Database) -> None:

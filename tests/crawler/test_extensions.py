@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,9 +11,8 @@ from pantau.crawler.extensions import counts_from_stats, status_for
 from pantau.crawler.runner import run_crawl
 from pantau.storage import crawls
 from pantau.storage.db import Database
-from tests.crawler.conftest import LoopbackServer
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.helpers import ROOT
+from tests.support.loopback import LoopbackServer
 
 
 def _counts(**values: int) -> dict[str, int]:
@@ -60,6 +58,7 @@ def test_counts_from_stats_keeps_pantau_counts_requests_and_statuses() -> None:
     assert all(isinstance(v, int) for v in counts.values())
 
 
+@pytest.mark.slow
 def test_dropped_and_failing_items_are_recorded_for_retry(
     make_settings: Any,
     monkeypatch: pytest.MonkeyPatch,
@@ -69,7 +68,7 @@ def test_dropped_and_failing_items_are_recorded_for_retry(
 ) -> None:
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
     settings: Settings = make_settings(crawl={"download_delay": 0})
-    extra = {"SPIDER_MODULES": "tests.crawler.runner_spiders", "LOOPBACK_URL": loopback.url}
+    extra = {"SPIDER_MODULES": "tests.support.runner_spiders", "LOOPBACK_URL": loopback.url}
     outcome = run_crawl(settings, "faulty", database_url=database_url, extra_settings=extra)
     assert outcome.status == "finished"
     assert (outcome.counts["item_error"], outcome.counts["errors"], outcome.counts["items_dropped"]) == (

@@ -19,7 +19,7 @@ from pantau.crawler.middlewares import (
     block_reason,
     retry_after_seconds,
 )
-from tests.replay.render import AWS_WAF, CLOUDFLARE
+from tests.support.replay.render import AWS_WAF, CLOUDFLARE
 
 ARTICLE = (
     b"<html><head><title>Putin dan Kim</title></head><body><h1>Putin</h1><p>Isi berita.</p></body></html>"

@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +17,10 @@ from pantau.base.settings import Settings, load_settings
 from pantau.crawler.runner import CrawlOutcome, child_environment, run_crawl
 from pantau.storage import crawls, locks
 from pantau.storage.db import Database
-from tests.conftest import create_database
-from tests.crawler.conftest import LoopbackServer, wait_for
-from tests.proxy import TcpProxy, unix_socket_of
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.database import create_database
+from tests.support.helpers import ROOT, pantau_env, wait_for
+from tests.support.loopback import LoopbackServer
+from tests.support.proxy import TcpProxy, unix_socket_of
 
 
 @pytest.fixture
@@ -33,7 +31,7 @@ def settings(make_settings: Any, monkeypatch: pytest.MonkeyPatch) -> Settings:
 
 
 def _crawl(settings: Settings, site: str, url: str, loopback: LoopbackServer, **kwargs: Any) -> CrawlOutcome:
-    extra = {"SPIDER_MODULES": "tests.crawler.runner_spiders", "LOOPBACK_URL": loopback.url}
+    extra = {"SPIDER_MODULES": "tests.support.runner_spiders", "LOOPBACK_URL": loopback.url}
     return run_crawl(settings, site, database_url=url, extra_settings=extra, **kwargs)
 
 
@@ -44,6 +42,7 @@ def _run(db: Database, run_id: int) -> crawls.CrawlRun:
     return run
 
 
+@pytest.mark.slow
 def test_a_finished_crawl_records_its_counts(
     settings: Settings, database_url: str, db: Database, loopback: LoopbackServer
 ) -> None:
@@ -61,19 +60,25 @@ def test_a_finished_crawl_records_its_counts(
     assert sorted(loopback.paths()) == ["/ok", "/status?n=404"]
 
 
+@pytest.mark.slow
 def test_a_hanging_crawl_is_killed_at_its_time_limit(
     settings: Settings, database_url: str, db: Database, loopback: LoopbackServer
 ) -> None:
-    started = time.monotonic()
     # 8 s: enough for the child to start and send its request even on a loaded machine.
     outcome = _crawl(settings, "hangs", database_url, loopback, timeout=8, grace=2)
-    elapsed = time.monotonic() - started
     assert outcome.status == "timeout"
-    assert _run(db, outcome.run_id).status == "timeout"
+    run = _run(db, outcome.run_id)
+    assert run.status == "timeout"
     assert loopback.paths() == ["/hang"]
-    assert elapsed < 8 + 2 + 5  # the limit, the grace, and a margin for the bookkeeping
+    # Ended by a limit, not by the hang resolving (/hang answers only at shutdown): the parent's at
+    # 8 s, or the child's own graceful one just below it (CLOSESPIDER_TIMEOUT); and the child is
+    # gone, reaped rather than left hanging.
+    assert outcome.reason in ("killed after 8 s", "closespider_timeout"), outcome.reason
+    with pytest.raises(ProcessLookupError):
+        os.kill(run.pid, 0)
 
 
+@pytest.mark.slow
 def test_a_crawl_killed_by_sigkill_is_recorded_crashed(
     settings: Settings, database_url: str, db: Database, loopback: LoopbackServer
 ) -> None:
@@ -84,29 +89,28 @@ def test_a_crawl_killed_by_sigkill_is_recorded_crashed(
     assert run.finished_at is not None
 
 
+@pytest.mark.slow
 def test_a_stopped_crawl_closes_gracefully_as_interrupted(
     settings: Settings, database_url: str, db: Database, loopback: LoopbackServer
 ) -> None:
     stop = threading.Event()
-    stopped_at: list[float] = []
 
     def stop_after_some_pages() -> None:
-        wait_for(lambda: len(loopback.paths()) >= 3, timeout=30)
-        stopped_at.append(time.monotonic())
+        wait_for(lambda: len(loopback.paths()) >= 3, 30, "three requests")
         stop.set()
 
     stopper = threading.Thread(target=stop_after_some_pages)
     stopper.start()
     outcome = _crawl(settings, "endless", database_url, loopback, stop=stop, grace=8)
-    ended_at = time.monotonic()
     stopper.join()
-    # The child closed itself (Scrapy's 'shutdown') and recorded its own counts, within the grace.
+    # The child closed itself (Scrapy's 'shutdown') and recorded its own counts, so within the
+    # grace: killed after it, the parent would have written ('interrupted', 'stopped').
     assert (outcome.status, outcome.reason) == ("interrupted", "shutdown")
     assert outcome.counts["fetched"] >= 2
-    assert ended_at - stopped_at[0] < 8
     assert _run(db, outcome.run_id).status == "interrupted"
 
 
+@pytest.mark.slow
 def test_a_site_crawled_elsewhere_is_skipped_without_a_request(
     settings: Settings, database_url: str, db: Database, loopback: LoopbackServer
 ) -> None:
@@ -121,6 +125,7 @@ def test_a_site_crawled_elsewhere_is_skipped_without_a_request(
     assert loopback.paths() == []
 
 
+@pytest.mark.slow
 def test_an_unreachable_database_fails_the_run_before_any_request(
     settings: Settings, database_url: str, db: Database, loopback: LoopbackServer
 ) -> None:
@@ -133,6 +138,7 @@ def test_an_unreachable_database_fails_the_run_before_any_request(
     assert loopback.paths() == []
 
 
+@pytest.mark.slow
 def test_blocks_and_nothing_fetched_is_a_blocked_run(
     settings: Settings, database_url: str, loopback: LoopbackServer
 ) -> None:
@@ -153,14 +159,14 @@ def test_the_child_sees_the_parents_effective_settings(
     assert seen.model_dump(exclude={"database_url"}) == tuned.model_dump(exclude={"database_url"})
 
 
+@pytest.mark.slow
 def test_scrapy_crawl_by_hand_migrates_a_fresh_database_and_records_its_run(
     pg_admin_url: str, tmp_path: Path, loopback: LoopbackServer
 ) -> None:
     fresh = create_database(pg_admin_url, "t_crawl_by_hand")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PANTAU_")}
-    env.update({"PANTAU_DATABASE_URL": fresh, "PANTAU_DATA_DIR": str(tmp_path), "PYTHONPATH": str(ROOT)})
+    env = pantau_env(database_url=fresh, data_dir=tmp_path, PYTHONPATH=str(ROOT))
     command = [sys.executable, "-m", "scrapy", "crawl", "finishes", "-s", "LOOPBACK_URL=" + loopback.url]
-    command += ["-s", "SPIDER_MODULES=tests.crawler.runner_spiders"]
+    command += ["-s", "SPIDER_MODULES=tests.support.runner_spiders"]
     done = subprocess.run(
         command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
     )
@@ -197,6 +203,7 @@ class _InterruptingEvent(threading.Event):
         return super().wait(timeout)
 
 
+@pytest.mark.slow
 def test_a_caller_interrupted_mid_crawl_leaves_no_orphan_crawl(
     settings: Settings, database_url: str, db: Database, loopback: LoopbackServer
 ) -> None:

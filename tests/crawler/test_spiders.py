@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from pantau.crawler.settings import CONCURRENT_REQUESTS
-from tests.replay import Story, add_faults, default_world, run_crawl, serve
-from tests.replay.server import HOSTS
+from tests.support.replay import Story, add_faults, default_world, run_crawl, serve
+from tests.support.replay.server import HOSTS
+
+pytestmark = pytest.mark.slow  # subprocess crawls of the replay world
 
 SITES = ("okezone", "detik", "bisnis", "kompas")
 STORY_ID = re.compile(r"/(?:read|amp|copy)/|/d-\d+/")

@@ -7,8 +7,10 @@ import re
 import psycopg
 import pytest
 
-from tests.replay import default_world, run_crawl, serve
-from tests.replay.world import Story, load_story_text
+from tests.support.replay import default_world, run_crawl, serve
+from tests.support.replay.world import Story, load_story_text
+
+pytestmark = pytest.mark.slow  # subprocess crawls of the replay world
 
 STORY_ID = re.compile(r"/(?:read|amp|copy)/|/d-\d+/")
 

@@ -17,8 +17,8 @@ import psycopg
 import pytest
 
 from pantau.storage.embedded import EmbeddedPostgres
-from tests.conftest import create_database
-from tests.deploy.helpers import clean_env, run
+from tests.support.database import create_database
+from tests.support.deploy import clean_env, run
 
 # The README's command for the directory of the bundled PostgreSQL tools, with the venv's python.
 FIND_PG_BIN = (
@@ -67,6 +67,7 @@ def test_pg_bin_has_the_embedded_servers_version():
     assert result.stdout.startswith("pg_dump (PostgreSQL) 16.")
 
 
+@pytest.mark.slow
 def test_backup_and_restore_of_the_embedded_database(embedded, tmp_path):
     data_dir, url = embedded
     socket_dir = str(data_dir / "pgdata")
@@ -79,6 +80,7 @@ def test_backup_and_restore_of_the_embedded_database(embedded, tmp_path):
     assert subscription_names(url) == ["kept"]
 
 
+@pytest.mark.slow
 def test_backup_and_restore_through_a_database_url(pg_admin_url, tmp_path):
     url = create_database(pg_admin_url, "t_backup_by_url")
     restored = create_database(pg_admin_url, "t_backup_restored")

@@ -16,8 +16,8 @@ import yaml
 from psycopg import conninfo
 
 from pantau.storage import status
-from tests.conftest import create_database
-from tests.deploy.helpers import DEPLOY, ROOT, clean_env, run
+from tests.support.database import create_database
+from tests.support.deploy import DEPLOY, ROOT, clean_env, run
 
 ENTRYPOINT = DEPLOY / "entrypoint.sh"
 DOCKERFILE = (DEPLOY / "Dockerfile").read_text()
@@ -45,6 +45,7 @@ def fresh_url(pg_admin_url, request):
     return create_database(pg_admin_url, f"t_entry_{request.node.name[-30:].lower()}")
 
 
+@pytest.mark.slow
 def test_entrypoint_migrates_then_runs_the_command(tmp_path, fresh_url):
     env = clean_env(tmp_path, PANTAU_DATABASE_URL=fresh_url, PANTAU_DATA_DIR=str(tmp_path / "data"))
     first = run([str(ENTRYPOINT), "pantau", "db", "status"], env, tmp_path)
@@ -57,6 +58,7 @@ def test_entrypoint_migrates_then_runs_the_command(tmp_path, fresh_url):
     assert again.stdout.splitlines()[0] == "schema is up to date"
 
 
+@pytest.mark.slow
 def test_entrypoint_can_skip_migrating(tmp_path, fresh_url):
     env = clean_env(tmp_path, PANTAU_DATABASE_URL=fresh_url, PANTAU_MIGRATE_ON_START="0")
     result = run([str(ENTRYPOINT), "pantau", "db", "status"], env, tmp_path)
@@ -64,6 +66,7 @@ def test_entrypoint_can_skip_migrating(tmp_path, fresh_url):
     assert "0001_initial: pending" in result.stdout
 
 
+@pytest.mark.slow
 def test_entrypoint_stops_with_one_line_when_the_database_is_down(tmp_path):
     env = clean_env(tmp_path, PANTAU_DATABASE_URL=DOWN_URL)
     result = run([str(ENTRYPOINT), "pantau", "db", "status"], env, tmp_path)
@@ -79,6 +82,7 @@ def health_command() -> list[str]:
     return exec_form(instruction("HEALTHCHECK").split(" CMD ", 1)[1])
 
 
+@pytest.mark.slow
 def test_health_check_follows_the_database_and_the_daemons_heartbeat(tmp_path, fresh_url):
     env = clean_env(tmp_path, PANTAU_DATABASE_URL=fresh_url)
     no_daemon = run(health_command(), env, tmp_path)

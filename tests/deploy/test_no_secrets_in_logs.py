@@ -11,8 +11,10 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.deploy.helpers import DEPLOY, clean_env, run
-from tests.proxy import TcpProxy
+from tests.support.deploy import DEPLOY, clean_env, run
+from tests.support.proxy import TcpProxy
+
+pytestmark = pytest.mark.slow  # the deploy commands as subprocesses against a database
 
 DB_PASSWORD = "Db-Pa55word:with@signs/and"
 SMTP_PASSWORD = "Smtp-Pa55word"

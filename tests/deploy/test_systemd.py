@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.helpers import BIN, DEPLOY, clean_env, run
+from tests.support.deploy import BIN, DEPLOY, clean_env, run
 
 UNIT = DEPLOY / "pantau.service"
 SYSTEM_UNITS = Path("/usr/lib/systemd/system")

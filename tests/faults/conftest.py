@@ -8,8 +8,7 @@ from typing import Any
 from hypothesis import HealthCheck, settings
 
 from pantau.storage.db import Database
-from tests.replay.world import Story, World, load_story_text
-from tests.scheduler.conftest import clean, smtp  # noqa: F401 - the daemon tests' fixtures, shared here
+from tests.support.replay.world import Story, World, load_story_text
 
 # Derandomised and bounded: the fuzz tests give the same verdict on every machine and every run.
 settings.register_profile(

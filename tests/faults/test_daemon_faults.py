@@ -17,9 +17,12 @@ import pytest
 
 from pantau.storage.db import Database
 from tests.faults.conftest import rows
-from tests.faults.daemons import daemon, daemon_config, environment, pantau, wait_for
-from tests.faults.server import Fault, FaultServer, serve_faults
-from tests.replay import default_world
+from tests.support.daemons import daemon, daemon_config, environment
+from tests.support.fault_server import Fault, FaultServer, serve_faults
+from tests.support.helpers import run_pantau, wait_for
+from tests.support.replay import default_world
+
+pytestmark = pytest.mark.slow  # real `pantau run` daemons
 
 STOP_BOUND = 25.0  # seconds from SIGTERM to exit: the runner's 10 s grace plus start-up margins
 
@@ -74,11 +77,10 @@ def _slow_stories(server: FaultServer, site: str, seconds: float) -> None:
         server.faults[f"{story.host}{story.path}"] = Fault("delay", seconds=seconds)
 
 
-def _stop(proc: Any) -> float:
-    started = time.monotonic()
+def _stop(proc: Any) -> None:
+    """SIGTERM the daemon; it exits 0 (a hang fails here, past the bound)."""
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=STOP_BOUND + 5) == 0
-    return time.monotonic() - started
 
 
 def test_s23_s26_a_slow_crawl_is_never_overlapped_and_sigterm_interrupts_it_cleanly(
@@ -92,15 +94,15 @@ def test_s23_s26_a_slow_crawl_is_never_overlapped_and_sigterm_interrupts_it_clea
         wait_for(lambda: "skipped: its previous run is still going" in log.read_text(), 60, "a skipped fire")
         # A manual crawl of the same site meanwhile is refused by the site's lock, without a request.
         before = len(server.requests("okezone"))
-        manual = pantau(env, "crawl", "okezone")
+        manual = run_pantau("crawl", "okezone", env=env)
         assert re.search(r"^okezone\s.*skipped \(locked\)", manual.stdout, re.M), (
             manual.stdout + manual.stderr
         )
         assert manual.returncode == 1
         wait_for(lambda: len(server.requests("okezone")) > before + 1, 30, "the crawl to fetch stories")
-        elapsed = _stop(proc)  # SIGTERM mid-crawl
+        _stop(proc)  # SIGTERM mid-crawl
     text = log.read_text()
-    assert elapsed < STOP_BOUND, text[-3000:]
+    assert "did not close within" not in text, text[-3000:]  # the crawl closed in its grace, unkilled
     assert "SIGTERM received: stopping" in text
     assert "daemon stopped" in text
     runs = _runs(fresh, "okezone")
@@ -161,8 +163,8 @@ def test_s24_two_daemons_never_crawl_one_site_at_once_and_send_each_digest_once(
     with daemon(env, tmp_path / "a.log") as first, daemon(env, tmp_path / "b.log") as second:
         wait_for(lambda: len(_runs(fresh, "detik")) >= 4, 90, "four detik crawl runs")
         wait_for(lambda: rows(fresh, "SELECT 1 FROM deliveries WHERE status = 'sent'"), 90, "a delivery")
-        check = pantau(env, "status", "--check")
-        status = pantau(env, "status")
+        check = run_pantau("status", "--check", env=env)
+        status = run_pantau("status", env=env)
         for proc in (first, second):
             _stop(proc)
     _no_overlap(_runs(fresh, "detik"), server, "www.detik.com")
@@ -183,7 +185,7 @@ def test_s24_two_daemons_never_crawl_one_site_at_once_and_send_each_digest_once(
     )
     assert re.search(r"^  analysts: last period ended .* \((sent|empty)\); next ", status.stdout, re.M)
     assert re.search(r"^deliveries: \d+ pending, \d+ sending, [1-9]\d* sent, 0 failed$", status.stdout, re.M)
-    stopped = pantau(env, "status", "--check")
+    stopped = run_pantau("status", "--check", env=env)
     assert stopped.returncode == 1
     assert stopped.stdout.startswith("unhealthy: no daemon is running")
 
@@ -191,7 +193,7 @@ def test_s24_two_daemons_never_crawl_one_site_at_once_and_send_each_digest_once(
 def test_status_check_says_why_when_the_database_is_down(server, tmp_path: Path):
     config = daemon_config(tmp_path / "pantau.toml", server, sites=["detik"])
     env = environment(config, "postgresql://postgres@127.0.0.1:1/nowhere?connect_timeout=2", tmp_path)
-    result = pantau(env, "status", "--check")
+    result = run_pantau("status", "--check", env=env)
     assert result.returncode == 1
     assert result.stdout.startswith("unhealthy: ")
     assert "127.0.0.1:1/nowhere" in result.stdout

@@ -1,7 +1,7 @@
 """Scenarios 27-30: digests across downtime and DST, SMTP failures and a crash after sending, hostile titles.
 
-Built on the daemon tests' helpers (tests/scheduler/conftest.py: a real aiosmtpd server, a seeded
-archive, a settable clock) and its crash-point runner (tests/scheduler/test_crash.py); these tests
+Built on the daemon tests' helpers (tests/support/digests.py: a real aiosmtpd server, a seeded
+archive, a settable clock) and its crash-point runner (tests/support/digests.py); these tests
 add what the suite's invariant I2 asks across more cases: every period sent once, or visibly failed.
 """
 
@@ -23,8 +23,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from pantau.scheduler import jobs, report
 from pantau.scheduler.mail import Letter, compose, header_safe
 from pantau.scheduler.outbox import backoff
-from tests.scheduler.conftest import Clock, add_article, add_subscription_row, deliveries
-from tests.scheduler.test_crash import pantau_digest, seed
+from tests.support.digests import Clock, add_article, add_subscription_row, deliveries, pantau_digest, seed
 
 WIB = ZoneInfo("Asia/Jakarta")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -131,6 +130,7 @@ def test_s29_451_is_retried_550_fails_visibly_once_and_neither_loops(clean, make
     assert [line for line in lines if line.startswith("  FAILED") and "gone@example.org" in line]
 
 
+@pytest.mark.slow
 def test_s29_a_crash_between_send_and_commit_duplicates_at_most_once(clean, smtp, tmp_path, database_url):
     handler, url = smtp
     seed(clean)

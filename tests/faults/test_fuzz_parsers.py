@@ -22,7 +22,7 @@ from pantau.pipelines.extract import ExtractionError, extract_article
 from pantau.pipelines.rules import rules_for_site
 from pantau.pipelines.topics import load_topics
 from pantau.web.app import safe_url
-from tests.replay.world import SITES
+from tests.support.replay.world import SITES
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 MONTHS = ["Januari", "Februari", "Maret", "Mei", "Agustus", "Desember", "Jan", "Des"]

@@ -16,9 +16,11 @@ import pytest
 
 from pantau.storage.db import Database
 from tests.faults.conftest import discovered, fault_story, key, rows, stored_urls
-from tests.faults.server import MIB, Fault, FaultServer, Sentinel, sentinel, serve_faults
-from tests.replay import CrawlResult, Story, add_faults, default_world, run_crawl
-from tests.replay.render import render_article
+from tests.support.fault_server import MIB, Fault, FaultServer, Sentinel, sentinel, serve_faults
+from tests.support.replay import CrawlResult, Story, add_faults, default_world, run_crawl
+from tests.support.replay.render import render_article
+
+pytestmark = pytest.mark.slow  # two subprocess crawls of the fault world
 
 TIMEOUT = 1.0  # DOWNLOAD_TIMEOUT of these crawls, seconds
 MAX_MB = 10  # crawl.max_response_mb (the default): DOWNLOAD_MAXSIZE of these crawls

@@ -15,7 +15,8 @@ import pytest
 from pantau.base.settings import load_settings
 from pantau.storage.db import Database
 from pantau.web.app import create_app
-from tests.faults.daemons import ROOT, environment, pantau
+from tests.support.daemons import environment
+from tests.support.helpers import ROOT, run_pantau
 
 # Starlette's TestClient runs the app in-process over httpx and warns (at import) that it would
 # rather have httpx2, which is not installed here.
@@ -133,6 +134,6 @@ def test_secrets_never_reach_the_output(tmp_path: Path, args: tuple[str, ...]):
     config.write_text("[crawl]\nsites = []\n", encoding="utf-8")
     env = environment(config, f"postgresql://pantau:{SECRET}@127.0.0.1:1/pantau?connect_timeout=1", tmp_path)
     env["PANTAU_SMTP_URL"] = f"smtps://mailer:{SECRET}@127.0.0.1:2465"
-    result = pantau(env, *args)
+    result = run_pantau(*args, env=env)
     assert SECRET not in result.stdout + result.stderr
     assert result.stdout + result.stderr  # it did say something (an error naming the server, or the config)

@@ -19,10 +19,10 @@ from pantau.base.settings import load_settings
 from pantau.scheduler import health
 from pantau.storage.db import Database
 from tests.faults.conftest import fault_story, key, last_run, rows, stored_urls
-from tests.faults.server import Fault, FaultServer, serve_faults
-from tests.replay import CrawlResult, default_world, run_crawl
-from tests.replay.render import render_article
-from tests.replay.world import World
+from tests.support.fault_server import Fault, FaultServer, serve_faults
+from tests.support.replay import CrawlResult, default_world, run_crawl
+from tests.support.replay.render import render_article
+from tests.support.replay.world import World
 
 SETTINGS = {"DOWNLOAD_TIMEOUT": "1"}
 DELAY = 0.2  # crawl.download_delay of the Okezone crawls (the site data's delay_factor applies)
@@ -109,6 +109,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Runs:
     return found
 
 
+@pytest.mark.slow
 def test_s10_robots_404_means_crawl_and_5xx_or_timeout_skip_the_run(runs, db):
     assert last_run(db, "detik")[:2] == ("finished", None)  # 404: no robots.txt, everything allowed
     assert set(stored_urls(db, "detik")) == {s.url for s in runs.world.of("detik")}
@@ -123,6 +124,7 @@ def test_s10_robots_404_means_crawl_and_5xx_or_timeout_skip_the_run(runs, db):
     assert float(kompas.stats["elapsed_time_seconds"]) < 20  # the hang cost its timeouts, no more
 
 
+@pytest.mark.slow
 def test_s10_disallowed_paths_are_never_requested_and_the_site_delay_holds(runs):
     log = runs.logs["good"]
     assert runs.banned not in [r.path for r in log]
@@ -134,6 +136,7 @@ def test_s10_disallowed_paths_are_never_requested_and_the_site_delay_holds(runs)
     assert min(gaps) >= 0.5 * DELAY - 0.02
 
 
+@pytest.mark.slow
 def test_s14_a_redesigned_listing_makes_the_run_suspect_until_a_good_run(runs, db):
     assert runs.results["redesigned"].items == []
     [flag] = [f for f in runs.flags["redesigned"] if f.startswith("suspect: item_count")]
@@ -156,6 +159,7 @@ def test_s14_the_alert_is_logged_on_each_state_change_only(db, caplog):
     ]
 
 
+@pytest.mark.slow
 def test_s15_a_missing_body_selector_fails_field_coverage_with_the_field_and_samples(runs, db):
     [flag] = [f for f in runs.flags["partial"] if "field coverage" in f]
     assert "the body selector matched 0 of 3 stories" in flag

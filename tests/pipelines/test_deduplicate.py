@@ -10,14 +10,14 @@ from __future__ import annotations
 import random
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from pantau.base.fingerprints import content_hash, hamming, normalise, shingles, simhash
 from pantau.pipelines.deduplicate import DeduplicatePipeline
 from pantau.storage.articles import NEAR_DUPLICATE_DISTANCE, get_article, store_article
-from tests.pipelines.conftest import build_article
+from tests.support.articles import build_article
+from tests.support.helpers import ROOT
 
 STORY = """WASHINGTON – Amerika Serikat (AS) memperingatkan Pemimpin Tertinggi Korea Utara Kim Jong Un bahwa negaranya akan 'membayar harga tertentu' jika memasok senjata ke Rusia untuk digunakan di perang Ukraina, pada Selasa (5/9/2023).
 
@@ -121,7 +121,7 @@ def test_simhash_is_the_same_in_another_process_with_another_hash_seed():
         text=True,
         check=True,
         env={"PYTHONHASHSEED": "12345", "PATH": ""},
-        cwd=Path(__file__).resolve().parents[2],
+        cwd=ROOT,
     )
     assert int(out.stdout) == simhash(STORY)
 

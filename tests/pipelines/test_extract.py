@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from scrapy.exceptions import DropItem
@@ -14,6 +13,7 @@ from pantau.base.sites import SITE_NAMES, load_site_data
 from pantau.pipelines.extract import ExtractionError, ExtractPipeline, extract_article
 from pantau.pipelines.metadata import compile_selector
 from pantau.pipelines.rules import ExtractionRules
+from tests.support.helpers import FILES
 
 NOW = datetime(2026, 10, 10, tzinfo=UTC)
 KOMPAS_URL = "https://www.kompas.com/global/read/2023/09/13/062311370/kim-jong-un-tiba-di-rusia"
@@ -21,7 +21,7 @@ PARAGRAPHS = "\n".join(
     f"<p>Kim Jong Un dan Vladimir Putin membahas kerja sama militer di Rusia, paragraf nomor {n}.</p>"
     for n in range(8)
 )
-FIXTURE = Path(__file__).resolve().parent.parent / "files" / "extraction" / "kompas_page_all.html"
+FIXTURE = FILES / "extraction" / "kompas_page_all.html"
 
 
 def kompas() -> ExtractionRules:

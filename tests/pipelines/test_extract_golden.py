@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -12,8 +11,9 @@ from pantau.base.sites import load_site_data
 from pantau.pipelines.extract import extract_article
 from pantau.pipelines.language import detect_language, html_lang
 from pantau.pipelines.rules import ExtractionRules
+from tests.support.helpers import FILES
 
-FILES = Path(__file__).resolve().parent.parent / "files" / "extraction"
+FILES = FILES / "extraction"
 CASES = sorted(p.stem for p in FILES.glob("*.json"))
 NOW = datetime(2026, 10, 10, tzinfo=UTC)
 

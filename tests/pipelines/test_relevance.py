@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -228,11 +227,11 @@ def test_highlight_patterns_find_matched_terms_in_text(topic):
     ],
 )
 def test_scoring_never_raises_on_odd_text(topic, title, text):
-    started = time.monotonic()
+    # How long the 600 kB text takes is measured by bench/topics.py (a runaway pattern would show there
+    # and hit the test timeout here).
     result = topic.score(title, text)
     assert isinstance(result.score, float)
     assert result.score >= 0
-    assert time.monotonic() - started < 5
 
 
 def test_scoring_is_deterministic(topic):

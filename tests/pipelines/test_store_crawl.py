@@ -10,16 +10,16 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from tests.pipelines.conftest import build_article
-from tests.proxy import TcpProxy
+from tests.support.articles import build_article
+from tests.support.helpers import ROOT, wait_for
+from tests.support.proxy import TcpProxy
 
-ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow  # subprocess Scrapy crawls
 
 CRAWL = """
 import asyncio, json, sys, time
@@ -27,7 +27,7 @@ from pathlib import Path
 import scrapy
 from scrapy.crawler import CrawlerProcess
 from pantau.base.settings import load_settings
-from tests.pipelines.conftest import build_article
+from tests.support.articles import build_article
 
 url, work = sys.argv[1], Path(sys.argv[2])
 
@@ -96,13 +96,6 @@ def stored(database_url: str, *ids: str) -> list[str]:
     return [r[0] for r in rows]
 
 
-def wait_until(condition, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met before the deadline"
-        time.sleep(0.02)
-
-
 def test_database_down_at_start_closes_the_crawl_before_any_request(proxy, database_url, tmp_path):
     proxy.stop()
     (tmp_path / "go").touch()
@@ -125,7 +118,7 @@ def test_database_lost_mid_crawl_stops_it_with_failed_db_and_keeps_unstored_urls
             (lost.canonical_url,),
         )
     crawl = start_crawl(proxy.url(database_url), tmp_path)
-    wait_until(lambda: stored(database_url, "301") == ["301"])
+    wait_for(lambda: stored(database_url, "301") == ["301"], 30, "story 301 to be stored", interval=0.02)
     proxy.stop()
     (tmp_path / "go").touch()
     stats, output = finish(crawl, tmp_path)

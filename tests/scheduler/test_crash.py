@@ -6,58 +6,13 @@ The one exception is the documented window (the server accepted, the process die
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-from tests.scheduler.conftest import add_article, add_subscription_row, deliveries
+from tests.support.digests import deliveries, pantau_digest, seed
 
-CONFIG = """
-[[subscriptions]]
-name = "analysts"
-recipients = ["analyst@example.org"]
-schedule = "* * * * *"
-
-[crawl]
-sites = []
-"""
-
-
-def pantau_digest(tmp_path: Path, database_url: str, smtp_url: str | None, crash_at: str | None) -> int:
-    config = tmp_path / "pantau.toml"
-    config.write_text(CONFIG, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PANTAU_")}
-    env.update(
-        PANTAU_CONFIG=str(config),
-        PANTAU_DATABASE_URL=database_url,
-        PANTAU_DATA_DIR=str(tmp_path / "data"),
-        PANTAU_MAIL__LEASE_MINUTES="0",
-    )
-    if smtp_url:
-        env["PANTAU_SMTP_URL"] = smtp_url
-    if crash_at:
-        env["PANTAU_TEST_CRASH_AT"] = crash_at
-    proc = subprocess.run(
-        [sys.executable, "-m", "pantau", "digest"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    return proc.returncode
-
-
-def seed(db) -> None:
-    # Subscribed a few minutes ago; the one story falls into the first one-minute period.
-    created = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=3, seconds=30)
-    add_subscription_row(db, "analysts", created)
-    add_article(db, first_seen_at=created + timedelta(seconds=1))
+pytestmark = pytest.mark.slow  # `pantau digest` subprocesses killed and rerun
 
 
 @pytest.mark.parametrize("point", ["before_build", "after_build", "during_send"])

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from pantau.scheduler import jobs
-from tests.scheduler.conftest import Clock, add_article, add_subscription_row, deliveries, touch_article
+from tests.support.digests import Clock, add_article, add_subscription_row, deliveries, touch_article
 
 # 07:00 WIB on 21 Nov 2024 is 00:00 UTC.
 T0 = datetime(2024, 11, 20, 0, 0, tzinfo=UTC)

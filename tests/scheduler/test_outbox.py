@@ -12,7 +12,9 @@ from pantau.scheduler import jobs
 from pantau.scheduler.mail import parse_smtp_url
 from pantau.scheduler.outbox import backoff
 from pantau.storage import locks
-from tests.scheduler.conftest import Clock, Handler, add_article, add_subscription_row, deliveries, free_port
+from tests.support.digests import Clock, add_article, add_subscription_row, deliveries
+from tests.support.helpers import free_port
+from tests.support.mail import Handler
 
 T0 = datetime(2024, 11, 20, 0, 0, tzinfo=UTC)  # 07:00 WIB
 T1 = T0 + timedelta(days=1)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from pantau.scheduler import jobs
-from tests.scheduler.conftest import add_article, deliveries
+from tests.support.digests import add_article, deliveries
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -11,7 +11,7 @@ from pantau.base.errors import MigrationError
 from pantau.storage import locks
 from pantau.storage.db import Database
 from pantau.storage.migrate import MIGRATE_LOCK, Migration, available, migrate, status
-from tests.conftest import create_database
+from tests.support.database import create_database
 
 
 def test_fresh_database_gets_every_migration(db):
