@@ -12,7 +12,7 @@ from pantau.storage.db import Database
 from pantau.storage.migrate import available, migrate
 from pantau.storage.queries import schema
 from pantau.storage.search import Filters, search
-from tests.conftest import create_database
+from tests.support.database import create_database
 
 TOPIC = "nk-russia-arms"
 
