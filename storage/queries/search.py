@@ -60,7 +60,18 @@ CANDIDATES_BY_DATE = """SELECT s.article_id AS id, s.published_at, s.search FROM
     WHERE {where}
     ORDER BY s.published_at DESC NULLS LAST, s.article_id DESC
     LIMIT %(window)s"""
-# {candidates} is one of the three above; {story} names the row's story cluster (read from articles
+# The same with a cutoff date (storage.search.CUTOFF_MARGIN): the newest `share` of the stories by
+# the planner's date histogram, then the ids of the window found there; or the window by its ids.
+DATE_CUTOFF = """
+SELECT b[greatest(1, cardinality(b) - ceil(%(share)s * (cardinality(b) - 1))::int)]
+FROM (SELECT histogram_bounds::text::timestamptz[] AS b FROM pg_stats
+      WHERE schemaname = current_schema() AND tablename = 'article_search' AND attname = 'published_at') h
+"""
+FILTER_CUTOFF = "s.published_at >= %(cutoff)s"
+CANDIDATE_IDS = "SELECT c.id FROM ({candidates}) c"
+CANDIDATES_LISTED = """SELECT s.article_id AS id, s.published_at, s.search FROM article_search s
+    WHERE s.article_id = ANY(%(ids)s)"""
+# {candidates} is one of the four above; {story} names the row's story cluster (read from articles
 # only when {clusters} keeps one row per cluster: its best-ranked member) or is the row itself.
 STORY_OF_MATCH = "coalesce((SELECT a.cluster_id FROM articles a WHERE a.id = m.id), m.id)"
 SEARCH_RANKED = """

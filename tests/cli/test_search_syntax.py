@@ -109,3 +109,40 @@ def test_a_phrase_finds_the_same_stories_by_either_strategy(db, spelled, monkeyp
         apart = archive_search.search(conn, archive_search.Filters(query='"utara korea" rudal'), limit=100)
     assert {by_id[hit.id] for hit in hits} == {"kn23", "kimjongun"}
     assert apart == []
+
+
+@pytest.mark.parametrize("window", [1, 2, 3])
+def test_a_date_cutoff_leaves_the_hits_as_they_are(db, spelled, monkeypatch, window):
+    from pantau.storage import search as archive_search
+
+    with db.connection() as conn:
+        conn.execute("ANALYZE article_search")  # the date histogram the cutoff is read from
+    monkeypatch.setattr(archive_search, "WALK_ABOVE", 10**9)  # the GIN index's candidates
+    monkeypatch.setattr(archive_search, "RANK_WINDOW", window)
+    monkeypatch.setattr(archive_search, "CUTOFF_SHARE", 1.0)
+    recent = archive_search._recent
+    used: list[int] = []
+
+    def counted(*args):
+        found = recent(*args)
+        used.extend(found or [])
+        return found
+
+    monkeypatch.setattr(archive_search, "_recent", counted)
+
+    def pages(margin: float | None) -> list[list[int]]:
+        monkeypatch.setattr(archive_search, "CUTOFF_MARGIN", margin)
+        with db.connection() as conn:
+            return [
+                [
+                    hit.id
+                    for hit in archive_search.search(
+                        conn, archive_search.Filters(query=query), limit=window, offset=offset
+                    )
+                ]
+                for query in ("rusia", '"korea utara"', "rudal OR amunisi")
+                for offset in (0, window)
+            ]
+
+    assert pages(0.5) == pages(None)
+    assert used  # some page came from the stories since a cutoff
