@@ -11,6 +11,12 @@
 SET LOCAL statement_timeout = 0;
 -- The GIN index is built once over every story; with the default 64 MB it would spill to disk more.
 SET LOCAL maintenance_work_mem = '256MB';
+-- A story stored while the table is filled would be in neither the copy nor (no trigger yet) the
+-- table: storing waits until this migration commits; reading does not.
+LOCK TABLE articles, article_topics IN SHARE MODE;
+-- Dropping the old column at the end waits for running searches and exports to finish: up to a
+-- minute (not pantau's 5 s) before giving up, rather than undo the whole build over a long export.
+SET LOCAL lock_timeout = '60s';
 
 CREATE FUNCTION search_text(t text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
