@@ -7,52 +7,79 @@ every fragment takes its values through named placeholders, never by string form
 # --- the text query --------------------------------------------------------------------------
 # websearch_to_tsquery never raises on bad syntax: it drops what it cannot parse. numnode = 0 means
 # nothing searchable was left; querytree = 'T' means only exclusions, which no index can answer.
+# `loose` is the query with every phrase operator made an AND: the GIN index answers it exactly
+# (positions are not in the index, so a phrase costs a check of the row's vector), and every story
+# matching the query matches it.
 CHECK_QUERY = """
-SELECT numnode(q) AS nodes, querytree(q) AS tree
+SELECT numnode(q) AS nodes, querytree(q) AS tree, q::text AS tsquery,
+       regexp_replace(q::text, '<[0-9-]+>', '&', 'g') AS loose
 FROM websearch_to_tsquery('indonesian', %(q)s) AS q
 """
 
-# --- filters on `articles a` (joined with AND) -----------------------------------------------
-FILTER_TEXT = "a.search @@ websearch_to_tsquery('indonesian', %(q)s)"
-FILTER_SITES = "a.site = ANY(%(sites)s)"
-FILTER_SINCE = "a.published_at >= %(since)s"
-FILTER_UNTIL = "a.published_at < %(until)s"
-FILTER_LANGUAGES = "a.language = ANY(%(languages)s)"
-FILTER_TOPIC = """EXISTS (
+# --- filters on `article_search s` (joined with AND) ------------------------------------------
+FILTER_TEXT = "s.search @@ %(tsquery)s::tsquery"
+FILTER_LOOSE_TEXT = "s.search @@ %(loose)s::tsquery"
+FILTER_SITES = "s.site = ANY(%(sites)s)"
+FILTER_SINCE = "s.published_at >= %(since)s"
+FILTER_UNTIL = "s.published_at < %(until)s"
+FILTER_LANGUAGES = "s.language = ANY(%(languages)s)"
+FILTER_TOPIC = "s.on_topics @> ARRAY[%(topic)s::text]"
+FILTER_TOPIC_SCORE = """EXISTS (
     SELECT 1 FROM article_topics t
-    WHERE t.article_id = a.id AND t.topic = %(topic)s AND t.on_topic AND t.score >= %(min_score)s)"""
+    WHERE t.article_id = s.article_id AND t.topic = %(topic)s AND t.score >= %(min_score)s)"""
 FILTER_ANY_TOPIC_SCORE = """EXISTS (
-    SELECT 1 FROM article_topics t WHERE t.article_id = a.id AND t.score >= %(min_score)s)"""
+    SELECT 1 FROM article_topics t WHERE t.article_id = s.article_id AND t.score >= %(min_score)s)"""
 
 # --- search ------------------------------------------------------------------------------------
-# The planner's estimate of how many stories match (EXPLAIN, ~1 ms): it picks the candidate strategy.
-ESTIMATE_MATCHES = "EXPLAIN (FORMAT JSON) SELECT 1 FROM articles a WHERE {where}"
+# The planner's estimate of how many stories match (EXPLAIN, ~1 ms) and how many there are: they
+# pick the candidate strategy.
+ESTIMATE_MATCHES = "EXPLAIN (FORMAT JSON) SELECT 1 FROM article_search s WHERE {where}"
+ESTIMATE_ROWS = "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = 'article_search'::regclass"
 
-# Ranking reads each match's whole tsvector, so a common word would rank tens of thousands of rows:
+# Ranking reads each match's whole vector, so a common word would rank tens of thousands of rows:
 # only the `window` newest matches are ranked (cheap order first, costly order on the few). Which
-# newest matches, two ways, because testing `search @@ query` row by row costs a detoast each:
+# newest matches, two ways, because testing `search @@ query` row by row costs a read of the vector
+# from TOAST each, while the GIN index answers words (not phrases) without reading any:
 # - few matches: all of them from the GIN index (OFFSET 0 keeps the LIMIT from being pushed into an
 #   index walk), then the newest `window` by date;
 # - many matches (a common word): walk the date index newest first until `window` rows matched.
-CANDIDATES_FROM_INDEX = """SELECT a.id, a.search, a.published_at, coalesce(a.cluster_id, a.id) AS story
-    FROM articles a
-    WHERE a.id IN (
-        SELECT m.id FROM (SELECT a.id, a.published_at FROM articles a WHERE {where} OFFSET 0) m
-        ORDER BY m.published_at DESC LIMIT %(window)s)"""
-CANDIDATES_BY_DATE = """SELECT a.id, a.search, a.published_at, coalesce(a.cluster_id, a.id) AS story
-    FROM articles a
-    WHERE {where}
-    ORDER BY a.published_at DESC  -- exactly articles_published_idx's order, so it can be walked
+CANDIDATES_FROM_INDEX = """SELECT m.id, m.published_at, m.search FROM (
+        SELECT s.article_id AS id, s.published_at, s.search FROM article_search s WHERE {where} OFFSET 0) m
+    ORDER BY m.published_at DESC NULLS LAST, m.id DESC
     LIMIT %(window)s"""
-# {candidates} is one of the two above; {clusters} keeps one row per story cluster (its best-ranked
-# member) or all rows.
+# A phrase: the GIN index gives the stories with all its words (`loose`), newest first; the phrase
+# is then checked on them in that order only until `window` matched (OFFSET 0: not on all of them).
+CANDIDATES_FROM_INDEX_PHRASE = """SELECT o.id, o.published_at, o.search FROM (
+        SELECT m.id, m.published_at, m.search FROM (
+            SELECT s.article_id AS id, s.published_at, s.search FROM article_search s
+            WHERE {where} OFFSET 0) m
+        ORDER BY m.published_at DESC NULLS LAST, m.id DESC OFFSET 0) o
+    WHERE o.search @@ %(tsquery)s::tsquery
+    LIMIT %(window)s"""
+CANDIDATES_BY_DATE = """SELECT s.article_id AS id, s.published_at, s.search FROM article_search s
+    WHERE {where}
+    ORDER BY s.published_at DESC NULLS LAST, s.article_id DESC
+    LIMIT %(window)s"""
+# The same with a cutoff date (storage.search.CUTOFF_MARGIN): the newest `share` of the stories by
+# the planner's date histogram, then the ids of the window found there; or the window by its ids.
+DATE_CUTOFF = """
+SELECT b[greatest(1, cardinality(b) - ceil(%(share)s * (cardinality(b) - 1))::int)]
+FROM (SELECT histogram_bounds::text::timestamptz[] AS b FROM pg_stats
+      WHERE schemaname = current_schema() AND tablename = 'article_search' AND attname = 'published_at') h
+"""
+FILTER_CUTOFF = "s.published_at >= %(cutoff)s"
+CANDIDATE_IDS = "SELECT c.id FROM ({candidates}) c"
+CANDIDATES_LISTED = """SELECT s.article_id AS id, s.published_at, s.search FROM article_search s
+    WHERE s.article_id = ANY(%(ids)s)"""
+# {candidates} is one of the four above; {story} names the row's story cluster (read from articles
+# only when {clusters} keeps one row per cluster: its best-ranked member) or is the row itself.
+STORY_OF_MATCH = "coalesce((SELECT a.cluster_id FROM articles a WHERE a.id = m.id), m.id)"
 SEARCH_RANKED = """
 WITH matches AS (
     {candidates}
 ), ranked AS (
-    SELECT m.id, m.published_at, m.story,
-           ts_rank_cd('{{0.1, 0.2, 0.4, 1.0}}', m.search, websearch_to_tsquery('indonesian', %(q)s))::real
-               AS rank
+    SELECT m.id, m.published_at, {story} AS story,
+           ts_rank_cd('{{0.1, 0.2, 0.4, 1.0}}', m.search, %(tsquery)s::tsquery)::real AS rank
     FROM matches m
 ), kept AS (
     {clusters}
@@ -74,8 +101,7 @@ BEST_PER_CLUSTER = """SELECT DISTINCT ON (r.story) r.id, r.published_at, r.rank 
 # Filters only, no words: newest first; the snippet is the story's opening.
 SEARCH_NEWEST = """
 WITH matches AS (
-    SELECT a.id, a.published_at, coalesce(a.cluster_id, a.id) AS story
-    FROM articles a
+    SELECT s.article_id AS id, s.published_at FROM article_search s
     WHERE {where}
 ), kept AS (
     {clusters}
@@ -90,7 +116,9 @@ FROM page p JOIN articles a ON a.id = p.id
 ORDER BY a.published_at DESC NULLS LAST, a.id DESC
 """
 NEWEST_ALL = "SELECT m.id, m.published_at FROM matches m"
-NEWEST_PER_CLUSTER = """SELECT DISTINCT ON (m.story) m.id, m.published_at FROM matches m
+NEWEST_PER_CLUSTER = """SELECT DISTINCT ON (m.story) m.id, m.published_at FROM (
+        SELECT n.id, n.published_at, coalesce(a.cluster_id, a.id) AS story
+        FROM matches n JOIN articles a ON a.id = n.id) m
     ORDER BY m.story, m.published_at DESC NULLS LAST, m.id DESC"""
 
 # The columns of one hit, with the other copies of its story (any site, matching or not).
@@ -110,7 +138,7 @@ SELECT a.id, a.site, a.site_article_id, a.url, a.canonical_url, a.title, a.lead,
        coalesce((SELECT jsonb_object_agg(t.topic, jsonb_build_object(
                     'score', t.score, 'on_topic', t.on_topic, 'matched_terms', t.matched_terms))
                  FROM article_topics t WHERE t.article_id = a.id), '{{}}') AS topics
-FROM articles a
+FROM article_search s JOIN articles a ON a.id = s.article_id
 WHERE {where}
 ORDER BY a.published_at ASC NULLS LAST, a.id ASC
 """
