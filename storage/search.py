@@ -20,7 +20,6 @@ from psycopg import sql
 from psycopg.rows import class_row, dict_row
 
 from pantau.base.errors import PantauError
-from pantau.base.snippets import MARK_START, MARK_STOP
 from pantau.storage.queries import search as q
 from pantau.storage.search_query import normalize_query
 from pantau.storage.snippets import with_snippets
@@ -28,12 +27,6 @@ from pantau.storage.snippets import with_snippets
 if TYPE_CHECKING:
     import psycopg
 
-# ts_headline wraps each match in these; the stored text never contains them (they are stripped
-# from it inside the query), so after escaping the text they are the only markup there is.
-HEADLINE_OPTIONS = (
-    f"StartSel={MARK_START}, StopSel={MARK_STOP}, MaxWords=35, MinWords=15, "
-    'MaxFragments=2, FragmentDelimiter=" … "'
-)
 MAX_QUERY_LENGTH = 500
 # How many of the newest matches are ranked (see SEARCH_RANKED for why there is a window; at least
 # as many as the page asked for reaches). bench/search.py measures the effect.
@@ -242,7 +235,7 @@ def search_sql(
         parts["candidates"], params = _candidates(conn, filters, text, window)
         parts["clusters"] = sql.SQL(q.BEST_PER_CLUSTER if clusters else q.ALL_MATCHES)
         parts["story"] = sql.SQL(q.STORY_OF_MATCH if clusters else "m.id")
-        params.update(q=text.text, headline_options=HEADLINE_OPTIONS)
+        params.update(q=text.text)
         template = q.SEARCH_RANKED
     else:
         parts["where"], params = _where(filters, None)
@@ -255,7 +248,11 @@ def search_sql(
 def search(
     conn: psycopg.Connection, filters: Filters, *, limit: int = 20, offset: int = 0, clusters: bool = False
 ) -> list[Hit]:
-    """The page of hits, best-ranked first (newest first without words); one per story if `clusters`."""
+    """The page of hits, best-ranked first (newest first without words); one per story if `clusters`.
+
+    The SQL leaves `snippet` empty: the shared builder (storage.snippets) writes it for the page's
+    hits alone, in whole sentences.
+    """
     query, params = search_sql(conn, filters, limit=limit, offset=offset, clusters=clusters)
     with conn.cursor(row_factory=class_row(Hit)) as cur:
         # Never a prepared statement: its generic plan cannot see how common the words are, and

@@ -88,9 +88,7 @@ WITH matches AS (
     ORDER BY k.rank DESC, k.published_at DESC NULLS LAST, k.id DESC
     LIMIT %(limit)s OFFSET %(offset)s
 )
-SELECT {hit_columns}, p.rank,
-       ts_headline('indonesian', translate(coalesce(a.lead || ' ', '') || a.body, E'\\x02\\x03', ''),
-                   websearch_to_tsquery('indonesian', %(q)s), %(headline_options)s) AS snippet
+SELECT {hit_columns}, p.rank, ''::text AS snippet
 FROM page p JOIN articles a ON a.id = p.id
 ORDER BY p.rank DESC, a.published_at DESC NULLS LAST, a.id DESC
 """
@@ -98,7 +96,7 @@ ALL_MATCHES = "SELECT r.id, r.published_at, r.rank FROM ranked r"
 BEST_PER_CLUSTER = """SELECT DISTINCT ON (r.story) r.id, r.published_at, r.rank FROM ranked r
     ORDER BY r.story, r.rank DESC, r.published_at DESC NULLS LAST, r.id DESC"""
 
-# Filters only, no words: newest first; the snippet is the story's opening.
+# Filters only, no words: newest first.
 SEARCH_NEWEST = """
 WITH matches AS (
     SELECT s.article_id AS id, s.published_at FROM article_search s
@@ -110,8 +108,7 @@ WITH matches AS (
     ORDER BY k.published_at DESC NULLS LAST, k.id DESC
     LIMIT %(limit)s OFFSET %(offset)s
 )
-SELECT {hit_columns}, NULL::real AS rank,
-       left(translate(coalesce(a.lead, a.body), E'\\x02\\x03', ''), 240) AS snippet
+SELECT {hit_columns}, NULL::real AS rank, ''::text AS snippet
 FROM page p JOIN articles a ON a.id = p.id
 ORDER BY a.published_at DESC NULLS LAST, a.id DESC
 """
