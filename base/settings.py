@@ -19,6 +19,7 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from pantau.base.environment import check_environment
 from pantau.base.errors import ConfigError
 
 SECRET_KEYS = ("database_url", "smtp_url")
@@ -123,7 +124,11 @@ class Settings(BaseSettings):
     """The effective configuration: defaults < TOML file < PANTAU_* environment."""
 
     model_config = SettingsConfigDict(
-        env_prefix="PANTAU_", env_nested_delimiter="__", extra="forbid", case_sensitive=False
+        env_prefix="PANTAU_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        case_sensitive=False,
+        env_ignore_empty=True,  # PANTAU_DATABASE_URL= means unset (the embedded database), not ""
     )
 
     data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("pantau")))
@@ -225,6 +230,7 @@ def describe_validation_error(error: ValidationError, *, show_input: bool = True
 
 def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
     """Read, merge and validate the configuration; raise ConfigError with one clear line."""
+    check_environment(Settings, os.environ)
     config_file = find_config_file(path)
     values = _read_toml(config_file) if config_file else {}
     values.update(overrides)

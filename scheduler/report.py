@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import psycopg
 
-from pantau.scheduler import digest, health
+from pantau.scheduler import digest, health, liveness
 from pantau.scheduler.render import local_time, outlet_name
 from pantau.scheduler.schedules import next_fire
 from pantau.storage import digests as digest_store
@@ -60,14 +60,20 @@ def _err(error: str | None) -> str:
 
 
 def _daemon_line(beat: store.Heartbeat | None, now: datetime, stale: timedelta, zone: object) -> str:
+    state = liveness.state_of(beat, now, stale)
     if beat is None:
         return "daemon: never ran on this database (start it with `pantau run`)"
-    if beat.stopped_at is not None:
+    if state is liveness.DaemonState.STOPPED:
         return f"daemon: stopped at {local_time(beat.stopped_at, zone)} (pid {beat.pid} on {beat.hostname})"
     age = (now - beat.beat_at).total_seconds()
-    state = "alive" if now - beat.beat_at <= stale else "NOT RESPONDING"
+    if state is liveness.DaemonState.GONE:
+        return (
+            f"daemon: not running, last heartbeat {local_time(beat.beat_at, zone)} (pid {beat.pid} on "
+            f"{beat.hostname}, gone without recording its stop); start it with `pantau run`"
+        )
+    label = "alive" if state is liveness.DaemonState.ALIVE else "NOT RESPONDING"
     return (
-        f"daemon: {state}, pid {beat.pid} on {beat.hostname}, last heartbeat {age:.0f} s ago, "
+        f"daemon: {label}, pid {beat.pid} on {beat.hostname}, last heartbeat {age:.0f} s ago, "
         f"up since {local_time(beat.started_at, zone)}"
     )
 
