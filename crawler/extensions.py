@@ -208,6 +208,9 @@ PANTAU_COUNTS = (
     "duplicates",
     "errors",
     "blocked",
+    "blocked_listings",
+    "listings_answered",
+    "backing_off",
     "extraction_failed",
     "fallback",
     "item_error",
@@ -232,7 +235,7 @@ STATUS_BY_REASON = {
     "shutdown": "interrupted",
     "cancelled": "interrupted",
     "locked": "skipped",
-    "robots_unreachable": "skipped",  # fail closed for this run (RELIABILITY.md 9); the next run retries
+    "robots_unreachable": "failed",  # fail closed for this run (RELIABILITY.md 9); the next run retries
     "blocked": "blocked",
 }
 
@@ -251,6 +254,8 @@ def counts_from_stats(stats: dict[str, Any]) -> dict[str, int]:
 def status_for(reason: str, counts: dict[str, int]) -> tuple[str, str | None]:
     """(status, reason) of a run from Scrapy's finish reason and the counts."""
     status = STATUS_BY_REASON.get(reason, "failed")
-    if status == "finished" and counts["blocked"] and not counts["fetched"]:
-        return "blocked", f"{counts['blocked']} blocked response(s) and no article fetched"
+    # Blocked means the site would not show its listings; block pages for some articles are counted
+    # (and those articles wait out the failure back-off), but the run itself finished.
+    if status == "finished" and counts["blocked_listings"] and not counts["listings_answered"]:
+        return "blocked", f"{counts['blocked_listings']} listing(s) answered with block pages"
     return status, None if status == "finished" else reason

@@ -191,11 +191,17 @@ class BlockPageMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         reason = block_reason(response.status, _headers(response), response.body)
         host = _host(request.url)
+        # Whether the listings answered decides a run's verdict (blocked or finished).
+        listing = "listing_url" in request.meta or "walk" in request.meta
         if reason is None:
             self.in_a_row[host] = 0
+            if listing and response.status < 400:
+                _stats_inc(self.crawler, "pantau/listings_answered")
             return response
         self.in_a_row[host] += 1
         _stats_inc(self.crawler, "pantau/blocked")
+        if listing:
+            _stats_inc(self.crawler, "pantau/blocked_listings")
         log.warning("blocked: %s answered %s (%d in a row)", request.url, reason, self.in_a_row[host])
         raise BlockedPage(f"{reason}: {request.url}")
 

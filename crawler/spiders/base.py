@@ -212,7 +212,9 @@ class NewsSiteSpider(scrapy.Spider):
             for c in candidates
         ]
         self.archive_call(lambda a: a.record_discovered(rows), None)
-        known: set[str] = self.archive_call(lambda a: a.known([c.canonical.url for c in candidates]), set())
+        urls = [c.canonical.url for c in candidates]
+        known: set[str] = self.archive_call(lambda a: a.known(urls), set())
+        waiting: set[str] = self.archive_call(lambda a: a.backing_off(urls), set())
         for candidate in candidates:
             article_id = candidate.canonical.article_id
             if article_id not in self._candidates:
@@ -220,6 +222,9 @@ class NewsSiteSpider(scrapy.Spider):
             self._candidates[article_id] = candidate
             if candidate.canonical.url in known and article_id not in self._known:
                 self.count("pantau/known")
+                self._known.add(article_id)
+            elif candidate.canonical.url in waiting and article_id not in self._known:
+                self.count("pantau/backing_off")  # a failure (a block page too) waits like any other
                 self._known.add(article_id)
 
     def _save_validators(self, response) -> None:
