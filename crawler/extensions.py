@@ -83,7 +83,8 @@ class RunRecorder:
         # The spiders read these (they are no Spider attributes Scrapy knows of).
         spider.archive = self.archive  # type: ignore[attr-defined]
         spider.run_id = self.run_id  # type: ignore[attr-defined]
-        log.info("crawl run started", extra={"site": site, "run_id": self.run_id})
+        # DEBUG: the runner logs the start and a summary at INFO (issue 13: a few lines per site).
+        log.debug("crawl run started", extra={"site": site, "run_id": self.run_id})
 
     def _open_archive(self) -> CrawlArchive:
         settings = self._settings()
@@ -182,7 +183,7 @@ class RunRecorder:
         result = {"run_id": run_id, "status": status, "reason": why, "counts": counts}
         result["written"] = written
         print(RESULT_MARKER + json.dumps(result), file=sys.stderr, flush=True)
-        log.info("crawl run ended: %s%s", status, f" ({why})" if why else "", extra={"run_id": self.run_id})
+        log.debug("crawl run ended: %s%s", status, f" ({why})" if why else "", extra={"run_id": self.run_id})
         self._close()
 
     def _archive_failures(self) -> list[dict[str, str]]:

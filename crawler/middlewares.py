@@ -306,7 +306,7 @@ class HostMapMiddleware:
         settings: Any = crawler.settings.get("PANTAU_SETTINGS")
         host_map = settings.crawl.host_map if settings is not None else {}
         if not host_map:
-            raise NotConfigured("no crawl.host_map")
+            raise NotConfigured  # no message: Scrapy would log "Disabled ..." as a WARNING every run
         return cls(crawler, host_map)
 
     def process_request(self, request: Request) -> None:

@@ -113,9 +113,13 @@ class _Child:
         self.reader.start()
 
     def _forward(self) -> None:
-        """Log each output line at its own level; read to the end so the pipe never fills up."""
+        """Log each output line as its own logger and level; read to the end so the pipe never fills up.
+
+        The child's time and level prefix is dropped (our record has both), and the record goes to
+        the child's logger, so Scrapy's INFO bookkeeping is demoted like our own (base.logs.CHATTY).
+        """
         extra = {"site": self.site, "run_id": self.run_id}
-        level = logging.INFO
+        logger, level = child_log, logging.INFO
         assert self.proc.stdout is not None
         for raw in self.proc.stdout:
             line = raw.rstrip("\n")
@@ -123,9 +127,10 @@ class _Child:
                 self.result = _parse_result(line[len(RESULT_MARKER) :])
                 continue
             match = _LOG_LINE.match(line)
-            if match:  # continuation lines (tracebacks, stats dumps) keep the last level
-                level = int(logging.getLevelName(match["level"]))
-            child_log.log(level, "%s", line, extra=extra)
+            if match:  # continuation lines (tracebacks, stats dumps) keep the last logger and level
+                logger, level = logging.getLogger(match["name"]), int(logging.getLevelName(match["level"]))
+                line = line[match.end() :]
+            logger.log(level, "%s", line, extra=extra)
 
     def signal_group(self, signum: int) -> None:
         """Send a signal to the crawl's whole process group (gone already: nothing to do)."""
@@ -272,6 +277,14 @@ def _alive(conn: psycopg.Connection, database_url: str, settings: Settings) -> p
     return _connect(database_url, settings)
 
 
+SUMMARY = ("discovered", "known", "fetched", "stored", "on_topic", "duplicates", "errors", "blocked")
+
+
+def summary(counts: dict[str, Any]) -> str:
+    """The counts an operator reads first, in the order a crawl does things (`stored 4, ...`)."""
+    return ", ".join(f"{name.replace('_', '-')} {counts.get(name, 0)}" for name in SUMMARY)
+
+
 def _settle(
     conn: psycopg.Connection, site: str, run_id: int, child: _Child, ended_by: str, limit: float
 ) -> CrawlOutcome:
@@ -286,7 +299,9 @@ def _settle(
     run = crawls.get_run(conn, run_id)
     assert run is not None  # the row was ours; nothing deletes running rows
     level = logging.INFO if run.status == "finished" else logging.WARNING
-    log.log(level, "crawl ended: %s %s", run.status, run.reason or "", extra={"site": site, "run_id": run_id})
+    why = f" ({run.reason})" if run.reason else ""
+    extra = {"site": site, "run_id": run_id}
+    log.log(level, "crawl ended: %s%s; %s", run.status, why, summary(run.counts), extra=extra)
     return CrawlOutcome(run_id, site, run.status, run.reason, dict(run.counts), code)
 
 

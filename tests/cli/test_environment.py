@@ -57,6 +57,7 @@ def test_an_empty_database_url_means_the_embedded_database(tmp_path):
     result = run_pantau("db", "status", home=tmp_path, cwd=tmp_path, database_url="")
     assert result.returncode == 0, result.stderr
     assert "database: embedded" in result.stdout
+    assert "embedded PostgreSQL is running" not in result.stderr  # DEBUG for an interactive command
 
 
 @pytest.mark.parametrize(
