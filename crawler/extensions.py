@@ -210,6 +210,7 @@ PANTAU_COUNTS = (
     "errors",
     "blocked",
     "blocked_listings",
+    "tls_errors",
     "listings_answered",
     "backing_off",
     "extraction_failed",
@@ -255,6 +256,8 @@ def counts_from_stats(stats: dict[str, Any]) -> dict[str, int]:
 def status_for(reason: str, counts: dict[str, int]) -> tuple[str, str | None]:
     """(status, reason) of a run from Scrapy's finish reason and the counts."""
     status = STATUS_BY_REASON.get(reason, "failed")
+    if reason == "robots_unreachable" and counts.get("tls_errors"):
+        return "failed", "tls"  # the certificate, not the site: see README "Behind a proxy"
     # Blocked means the site would not show its listings; block pages for some articles are counted
     # (and those articles wait out the failure back-off), but the run itself finished.
     if status == "finished" and counts["blocked_listings"] and not counts["listings_answered"]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections import Counter
 from collections.abc import Mapping
@@ -110,6 +111,13 @@ class FailClosedRobotsTxtMiddleware(RobotsTxtMiddleware):
     so one dead subdomain cannot skip every run of the site (`pantau/robots_unreachable_hosts`).
     """
 
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        # Scrapy logs every robots.txt download error with its traceback; a TLS failure gets our
+        # one line (_robots_error) instead.
+        for name in ("scrapy.downloadermiddlewares.robotstxt", "scrapy.downloadermiddlewares.retry"):
+            logging.getLogger(name).addFilter(_NOT_TLS)
+
     async def process_request(self, request: Request) -> None:  # type: ignore[override]
         if self._stats.get_value(ROBOTS_UNREACHABLE) and not request.meta.get("dont_obey_robotstxt"):
             raise Refused(f"robots.txt unreachable this run; not requesting {request.url}")
@@ -122,10 +130,25 @@ class FailClosedRobotsTxtMiddleware(RobotsTxtMiddleware):
         await super()._parse_robots(response, netloc, request)
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:
-        self._unreachable(netloc, f"{type(exc).__name__}: {exc}")
+        reason = tls_failure(exc)
+        if reason is None:
+            self._unreachable(netloc, f"{type(exc).__name__}: {exc}")
+            return
+        self._stats.inc_value("pantau/tls_errors")
+        first = self._stats.get_value("pantau/tls_errors") == 1  # one line per run, not per host
+        log.log(
+            logging.ERROR if first else logging.DEBUG,
+            "TLS: the certificate of %s cannot be verified (%s); behind a TLS-inspecting proxy, set "
+            "SSL_CERT_FILE to a CA bundle that includes the proxy's CA (README: Behind a proxy)",
+            netloc,
+            reason,
+        )
+        self._unreachable(netloc, f"TLS: {reason}", logged=True)
 
-    def _unreachable(self, netloc: str, why: str) -> None:
-        if netloc in self._endpoint_hosts():
+    def _unreachable(self, netloc: str, why: str, *, logged: bool = False) -> None:
+        if logged:
+            self._stats.set_value(ROBOTS_UNREACHABLE, netloc)
+        elif netloc in self._endpoint_hosts():
             log.error("robots.txt of %s unreachable (%s): skipping this site's run", netloc, why)
             self._stats.set_value(ROBOTS_UNREACHABLE, netloc)
         else:
@@ -143,6 +166,28 @@ class FailClosedRobotsTxtMiddleware(RobotsTxtMiddleware):
         if site is None:
             return set(self._parsers)
         return {urlsplit(endpoint.url).netloc for endpoint in site.discovery.endpoints}
+
+
+def tls_failure(exc: BaseException) -> str | None:
+    """OpenSSL's reason ("certificate verify failed") when `exc` is a failed TLS handshake, else None.
+
+    Scrapy wraps Twisted's failure (ResponseNeverReceived, whose `reasons` hold the SSL.Error) in
+    its own DownloadFailedError, keeping the text, so the text is what is read.
+    """
+    match = _SSL_ERROR.search(str(exc))
+    return match["reason"] if match else None
+
+
+class _NotTLSFilter(logging.Filter):
+    """Drops Scrapy's records of a TLS failure (traceback, "Gave up retrying"): ours says it once."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not ((exc is not None and tls_failure(exc)) or _SSL_ERROR.search(record.getMessage()))
+
+
+_SSL_ERROR = re.compile(r"SSL\.Error: \[\('SSL routines', '[^']*', '(?P<reason>[^']+)'\)")
+_NOT_TLS = _NotTLSFilter()
 
 
 def block_reason(status: int, headers: Mapping[str, str], body: bytes) -> str | None:
@@ -324,7 +369,9 @@ class HostMapMiddleware:
         request.headers.pop(b"Proxy-Authorization", None)
         request.headers[b"Host"] = parts.netloc.encode("ascii")
         query = f"?{parts.query}" if parts.query else ""
-        request._set_url(f"http://{target}{parts.path or '/'}{query}")
+        # "127.0.0.1:PORT" is plain HTTP; "https://127.0.0.1:PORT" keeps TLS (certificate checks too).
+        scheme, _, address = target.rpartition("://")
+        request._set_url(f"{scheme or 'http'}://{address}{parts.path or '/'}{query}")
 
     def process_response(self, request: Request, response: Response) -> Response:
         real = request.meta.pop("pantau_real_url", None)
@@ -344,7 +391,7 @@ class HostMapMiddleware:
 
 
 def _is_loopback(target: str) -> bool:
-    host = target.rsplit(":", 1)[0].strip("[]")
+    host = target.removeprefix("https://").rsplit(":", 1)[0].strip("[]")
     if host == "localhost":
         return True
     try:

@@ -154,7 +154,10 @@ class NewsSiteSpider(scrapy.Spider):
         self._outcomes[endpoint.name].notes.append(f"{request.url}: {_describe(failure)}")
         if not failure.check(BlockedPage):  # block pages are counted by the middleware
             self.count("pantau/errors")
-        self.logger.warning("listing %s failed: %s", request.url, _describe(failure))
+        # Once robots.txt was unreachable (said once, by the middleware) every listing fails: DEBUG.
+        quiet = self.crawler.stats.get_value(ROBOTS_UNREACHABLE) is not None
+        log = self.logger.debug if quiet else self.logger.warning
+        log("listing %s failed: %s", request.url, _describe(failure))
         return self._listing_done(endpoint)
 
     def _listing_done(self, endpoint: Endpoint) -> list[Request]:
@@ -167,7 +170,10 @@ class NewsSiteSpider(scrapy.Spider):
         if fallback.name in self._outcomes:
             return []
         why = "; ".join(outcome.notes) or "no article URL listed"
-        self.logger.warning("fallback: %s -> %s (%s)", endpoint.name, fallback.name, why)
+        quiet = self.crawler.stats.get_value(ROBOTS_UNREACHABLE) is not None
+        (self.logger.debug if quiet else self.logger.warning)(
+            "fallback: %s -> %s (%s)", endpoint.name, fallback.name, why
+        )
         self.count("pantau/fallback")
         return self._endpoint_requests(fallback)
 

@@ -40,6 +40,10 @@ ADVICE = {
         "the site's robots.txt could not be fetched (5xx or no connection), so nothing was requested; "
         "check the network or proxy, the next run tries again"
     ),
+    "failed:tls": (
+        "the site's TLS certificate could not be verified (the host is in the log above); behind a "
+        "TLS-inspecting proxy set SSL_CERT_FILE to a bundle with its CA (README: Behind a proxy)"
+    ),
     "failed:db_unavailable": "the crawl could not reach the archive; `pantau db status` checks the database",
     "failed": "see the log above; `pantau db status` checks the database",
 }
