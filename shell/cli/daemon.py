@@ -30,8 +30,11 @@ def run(app: App) -> None:
 @click.option(
     "--check", is_flag=True, help="Print one line; exit 0 when healthy (database, heartbeat), else 1."
 )
+@click.option(
+    "--verbose", "-v", is_flag=True, help="Every count of each site's last run, not just the main ones."
+)
 @pass_app
-def status(app: App, check: bool) -> None:
+def status(app: App, check: bool, verbose: bool) -> None:
     """Show each site's last and next crawl and health, the outbox, and the daemon's heartbeat."""
     if check:
         healthy, line = _check(app)
@@ -40,7 +43,9 @@ def status(app: App, check: bool) -> None:
     from pantau.scheduler import liveness, report
 
     with app.database("status") as db, db.connection() as conn:
-        for line in report.status_lines(conn, app.settings, datetime.now(UTC), liveness.STALE):
+        for line in report.status_lines(
+            conn, app.settings, datetime.now(UTC), liveness.STALE, verbose=verbose
+        ):
             click.echo(line)
 
 
