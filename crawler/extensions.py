@@ -20,7 +20,7 @@ from scrapy import signals
 from scrapy.exceptions import CloseSpider
 
 from pantau.crawler.archive import CrawlArchive
-from pantau.crawler.runner import RESULT_MARKER
+from pantau.crawler.child import RESULT_MARKER
 from pantau.storage import crawls
 from pantau.storage.db import Database, Timeouts, describe_server, first_line
 from pantau.storage.migrate import migrate
