@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.helpers import ROOT, run_pantau
 from tests.support.replay import default_world, serve
-from tests.support.replay.crawl import write_config
+from tests.support.replay.crawl import pantau_crawl
 
 pytestmark = pytest.mark.slow  # crawl subprocesses
 
@@ -22,18 +21,7 @@ RECORD = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+07:00 (DEBUG|INFO|
 def crawl(tmp_path: Path, database_url: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """`pantau crawl ARGS` over a clean replay world (no faults) on the test database."""
     with serve(default_world()) as server:
-        config = write_config(tmp_path / "pantau.toml", server, timeout_minutes=3)
-        return run_pantau(
-            "--config",
-            str(config),
-            "crawl",
-            *args,
-            database_url=database_url,
-            data_dir=tmp_path / "data",
-            PYTHONPATH=str(ROOT),
-            timeout=300,
-            **env,
-        )
+        return pantau_crawl(server, tmp_path, database_url, *args, **env)
 
 
 def test_a_clean_crawl_of_the_four_sites_is_a_few_lines_per_site(database_url, tmp_path):

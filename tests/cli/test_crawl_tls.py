@@ -13,9 +13,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.support.helpers import ROOT, run_pantau
+from tests.support.helpers import run_pantau
 from tests.support.replay import default_world, serve
-from tests.support.replay.crawl import write_config
+from tests.support.replay.crawl import pantau_crawl
 from tests.support.tls import make_certificates, tls_server_class
 
 pytestmark = pytest.mark.slow  # crawl subprocesses
@@ -27,18 +27,7 @@ def crawl(tmp_path: Path, database_url: str, **env: str) -> subprocess.Completed
     """`pantau crawl detik kompas` over the HTTPS replay, whose CA is in tmp_path/ca.pem."""
     certificates = make_certificates(tmp_path)
     with serve(default_world(), tls_server_class(certificates)) as server:
-        config = write_config(tmp_path / "pantau.toml", server, timeout_minutes=3)
-        return run_pantau(
-            "--config",
-            str(config),
-            "crawl",
-            *SITES,
-            database_url=database_url,
-            data_dir=tmp_path / "data",
-            PYTHONPATH=str(ROOT),
-            timeout=300,
-            **env,
-        )
+        return pantau_crawl(server, tmp_path, database_url, *SITES, **env)
 
 
 def test_an_untrusted_certificate_is_one_line_per_site_and_a_tls_failure(database_url, tmp_path):

@@ -7,32 +7,16 @@ malformed Okezone page, a Kompas redirect off the site) while every listing answ
 
 from __future__ import annotations
 
-import subprocess
-from pathlib import Path
-
 import psycopg
 import pytest
 
 from pantau.base.settings import ALL_SITES
-from tests.support.helpers import ROOT, run_pantau
+from tests.support.helpers import run_pantau
 from tests.support.replay import default_world, serve
-from tests.support.replay.crawl import write_config
+from tests.support.replay.crawl import pantau_crawl
 from tests.support.replay.world import World, add_faults
 
 pytestmark = pytest.mark.slow  # four crawl subprocesses, twice
-
-
-def crawl(config: Path, database_url: str, workdir: Path) -> subprocess.CompletedProcess[str]:
-    """`pantau crawl` of every site, at the default log level, on the test database."""
-    return run_pantau(
-        "--config",
-        str(config),
-        "crawl",
-        database_url=database_url,
-        data_dir=workdir / "data",
-        PYTHONPATH=str(ROOT),
-        timeout=300,
-    )
 
 
 def table(stdout: str) -> dict[str, list[str]]:
@@ -48,11 +32,10 @@ def twice(database_url: str, tmp_path_factory: pytest.TempPathFactory):
     world: World = default_world()
     faults = add_faults(world)
     with serve(world) as server:
-        config = write_config(workdir / "pantau.toml", server, timeout_minutes=3)
-        first = crawl(config, database_url, workdir)
+        first = pantau_crawl(server, workdir, database_url)
         first_requests = server.requests()
         server.clear_log()
-        second = crawl(config, database_url, workdir)
+        second = pantau_crawl(server, workdir, database_url)
         second_requests = server.requests()
     return world, faults, (first, first_requests), (second, second_requests)
 
@@ -101,17 +84,7 @@ def test_an_unreachable_robots_txt_is_a_failure_with_advice_that_matches(databas
     world = default_world()
     world.robots_status["news.okezone.com"] = 503
     with serve(world) as server:
-        config = write_config(tmp_path / "pantau.toml", server, timeout_minutes=3)
-        result = run_pantau(
-            "--config",
-            str(config),
-            "crawl",
-            "okezone",
-            database_url=database_url,
-            data_dir=tmp_path / "data",
-            PYTHONPATH=str(ROOT),
-            timeout=300,
-        )
+        result = pantau_crawl(server, tmp_path, database_url, "okezone")
     assert result.returncode == 1
     assert table(result.stdout)["okezone"][8:] == ["failed", "(robots_unreachable)"]
     advice = [line for line in result.stderr.splitlines() if line.startswith("okezone: ")]
