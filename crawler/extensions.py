@@ -237,7 +237,7 @@ STATUS_BY_REASON = {
     "shutdown": "interrupted",
     "cancelled": "interrupted",
     "locked": "skipped",
-    "robots_unreachable": "failed",  # fail closed for this run (RELIABILITY.md 9); the next run retries
+    "robots_unreachable": "failed",  # fail closed for this run (docs/reliability.md 3); the next run retries
     "blocked": "blocked",
 }
 
