@@ -90,11 +90,18 @@ def compose(letter: Letter) -> EmailMessage:
     msg["Message-ID"] = header_safe(letter.message_id)
     if letter.unsubscribe_url:
         msg["List-Unsubscribe"] = f"<{header_safe(letter.unsubscribe_url)}>"
-    msg.set_content(letter.text)
-    msg.add_alternative(letter.html, subtype="html")
-    # A boundary fixed by the Message-ID: a re-sent digest is byte-identical to the first send.
-    msg.set_boundary("pantau-" + hashlib.sha256(letter.message_id.encode()).hexdigest()[:32])
+    # Quoted-printable writes every "=" of the text as "=3D", so no body line can contain "=_" and
+    # scraped text can never spell the boundary below (base64 has neither character either).
+    msg.set_content(letter.text, cte="quoted-printable")
+    msg.add_alternative(letter.html, subtype="html", cte="quoted-printable")
+    # A boundary fixed by the Message-ID, so a re-sent digest is byte-identical to the first send.
+    msg.set_boundary(_boundary_for(letter.message_id))
     return msg
+
+
+def _boundary_for(message_id: str) -> str:
+    """The multipart boundary of a message: predictable, and containing `=_`, which no part can."""
+    return "=_pantau-" + hashlib.sha256(message_id.encode()).hexdigest()[:32]
 
 
 class Transport(Protocol):
