@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from pantau.scheduler import digest, health, outbox
-from pantau.scheduler.mail import transport_for
+from pantau.scheduler.mail import OutboxTransport, transport_for
 from pantau.storage import locks
 from pantau.storage import status as status_store
 
@@ -100,6 +100,8 @@ def digest_cycle(
     with db.dedicated("digests") as lock_conn, locks.attempt(lock_conn, DIGEST_LOCK) as taken:
         if not taken:
             return None
+        if isinstance(transport, OutboxTransport):
+            transport.remove_orphans()  # safe only here: every outbox write happens under this lock
         with db.connection() as conn:
             now = clock()
             digest.sync(conn, subscriptions, now)

@@ -26,6 +26,7 @@ from pantau.base.errors import ConfigError
 
 log = logging.getLogger(__name__)
 _HEADER_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_TEMP_PREFIX, _TEMP_SUFFIX = ".", ".tmp"  # an outbox file being written: .<random>.tmp
 
 
 class TransientFailure(Exception):
@@ -191,6 +192,18 @@ class OutboxTransport:
         self.directory = directory
         self.description = f"outbox folder {directory}"
 
+    def remove_orphans(self) -> list[Path]:
+        """Delete temp files a sender killed mid-write left behind; call only under the digest lock.
+
+        Every write happens under that lock, so a temp file found while holding it has no writer;
+        its delivery is still 'sending' and the lease sweep queues it again.
+        """
+        orphans = sorted(self.directory.glob(f"{_TEMP_PREFIX}*{_TEMP_SUFFIX}"))
+        for orphan in orphans:
+            orphan.unlink(missing_ok=True)
+            log.warning("removed %s, left by a sender that died while writing it", orphan)
+        return orphans
+
     def path_for(self, delivery_key: str) -> Path:
         """The file a delivery is written to."""
         return self.directory / f"{delivery_key}.eml"
@@ -205,7 +218,7 @@ class OutboxTransport:
             return
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=self.directory, prefix=".", suffix=".tmp")
+            fd, temp = tempfile.mkstemp(dir=self.directory, prefix=_TEMP_PREFIX, suffix=_TEMP_SUFFIX)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(msg.as_bytes())
                 fh.flush()
