@@ -42,7 +42,7 @@ def run(settings: Settings, db: Database, ctx: JobContext | None = None) -> None
 
     ctx = ctx or JobContext(settings, db)
     subscriptions = digest.load_subscriptions(settings)  # fail fast on a bad subscription
-    abandoned = mark_abandoned(db, timedelta(minutes=5))
+    abandoned = mark_abandoned(db)
     with db.connection() as conn:
         digest.sync(conn, subscriptions, ctx.clock())
     jobs.heartbeat_job(ctx)

@@ -60,8 +60,9 @@ def crawl_job(ctx: JobContext, site: str) -> None:
     """Crawl one site in a subprocess (its lock `crawl:<site>` is taken by the child), then check health."""
     if ctx.stop.is_set():
         return
-    from pantau.crawler.runner import run_crawl  # late: keeps `pantau --help` fast
+    from pantau.crawler.runner import mark_abandoned, run_crawl  # late: keeps `pantau --help` fast
 
+    mark_abandoned(ctx.db)  # runs left by crawls that died since (with a `pantau crawl`, say)
     run_crawl(ctx.settings, site, database_url=ctx.db.url, stop=ctx.stop)
     with ctx.db.connection() as conn:
         now = ctx.clock()
