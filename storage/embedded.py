@@ -48,12 +48,44 @@ class EmbeddedPostgres:
         _ensure_database(admin_url, DATABASE_NAME)
         return str(self._server.get_uri(DATABASE_NAME))
 
+    def running(self) -> bool:
+        """Whether the server's postmaster is alive (from its postmaster.pid)."""
+        pid = _postmaster_pid(self.pgdata_dir)
+        return pid is not None and process_alive(pid)
+
+    def restart(self) -> str:
+        """Start the server again after its postmaster died (pgserver's own start); its URL.
+
+        Raises DatabaseUnavailable while it cannot start yet, e.g. while the dead postmaster's
+        backends still hold its shared memory; the caller tries again later.
+        """
+        if self._server is None:
+            raise DatabaseUnavailable(f"the embedded PostgreSQL in {self.pgdata_dir} was never started")
+        try:
+            with _pgserver().PostgresServer._lock:
+                self._server.ensure_postgres_running()
+        except Exception as exc:
+            raise DatabaseUnavailable(
+                f"could not restart the embedded PostgreSQL in {self.pgdata_dir}: {exc}; "
+                f"its log is {self.pgdata_dir / 'log'}"
+            ) from None
+        return str(self._server.get_uri(DATABASE_NAME))
+
     def stop(self) -> None:
         """Release this process's hold on the server (it stops when no process holds it)."""
         if self._server is not None:
             prune_dead_users(self.pgdata_dir)
             self._server.cleanup()
             self._server = None
+
+
+def _postmaster_pid(pgdata_dir: Path) -> int | None:
+    """The pid on the first line of postmaster.pid; None without one."""
+    try:
+        first = (pgdata_dir / "postmaster.pid").read_text().split(maxsplit=1)
+    except OSError:
+        return None
+    return int(first[0]) if first and first[0].isdigit() else None
 
 
 def _pgserver() -> Any:
