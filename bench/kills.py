@@ -25,9 +25,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import psycopg
-
 from tests.support.daemons import daemon, daemon_config
+from tests.support.embedded import embedded_rows, postmaster_pid, stop_if_running
 from tests.support.fault_server import Fault, serve_faults
 from tests.support.helpers import ROOT, pantau_env, wait_for
 from tests.support.replay import default_world
@@ -35,25 +34,10 @@ from tests.support.replay import default_world
 SITES = ["okezone", "detik"]
 
 
-def query(data_dir: Path, sql: str) -> list[tuple[Any, ...]] | None:
-    """Rows of `sql` on the embedded archive; None while it does not answer."""
-    url = f"postgresql://postgres@/pantau?host={data_dir / 'pgdata'}&connect_timeout=2"
-    try:
-        with psycopg.connect(url) as conn:
-            return conn.execute(sql).fetchall()  # type: ignore[arg-type]
-    except psycopg.Error:
-        return None
-
-
-def postmaster(data_dir: Path) -> int | None:
-    try:
-        return int((data_dir / "pgdata" / "postmaster.pid").read_text().split()[0])
-    except (OSError, IndexError, ValueError):
-        return None
-
-
 def runs(data_dir: Path) -> list[tuple[Any, ...]]:
-    return query(data_dir, "SELECT id, site, status, pid, started_at, finished_at FROM crawl_runs") or []
+    return (
+        embedded_rows(data_dir, "SELECT id, site, status, pid, started_at, finished_at FROM crawl_runs") or []
+    )
 
 
 def closed(data_dir: Path, run_id: int) -> bool:
@@ -74,12 +58,12 @@ def adopted(data_dir: Path, parent: int) -> tuple[Any, ...] | None:
 def kill_postmaster(data_dir: Path, proc: Any) -> float:
     """kill -9 the postmaster mid-crawl; seconds until a crawl started after it finishes."""
     run = wait_for(lambda: adopted(data_dir, proc.pid), 120, "a crawl in progress")
-    killed = postmaster(data_dir)
+    killed = postmaster_pid(data_dir)
     assert killed is not None
     os.kill(killed, signal.SIGKILL)
     start = time.monotonic()
     wait_for(
-        lambda: postmaster(data_dir) not in (None, killed) and finished_after(data_dir, run[0]),
+        lambda: postmaster_pid(data_dir) not in (None, killed) and finished_after(data_dir, run[0]),
         300,
         "recovery",
     )
@@ -121,20 +105,21 @@ def bench(rounds: int) -> None:
                 for site in SITES:  # a last full crawl of each site: everything killed is fetched again
                     wait_for(
                         lambda site=site: (
-                            len(query(data_dir, f"SELECT 1 FROM articles WHERE site = '{site}'") or [])
+                            len(
+                                embedded_rows(data_dir, f"SELECT 1 FROM articles WHERE site = '{site}'") or []
+                            )
                             == len(world.of(site))
                         ),
                         300,
                         f"every {site} story stored",
                     )
                 all_runs = runs(data_dir)
-                stored = [r[0] for r in query(data_dir, "SELECT canonical_url FROM articles") or []]
+                stored = [r[0] for r in embedded_rows(data_dir, "SELECT canonical_url FROM articles") or []]
                 proc.send_signal(signal.SIGTERM)
                 code = proc.wait(timeout=60)
     finally:
-        leaked = postmaster(data_dir)
-        if leaked is not None and query(data_dir, "SELECT 1") is not None:
-            os.kill(leaked, signal.SIGINT)
+        leaked = postmaster_pid(data_dir)
+        stop_if_running(data_dir)
         shutil.rmtree(data_dir, ignore_errors=True)
     normal = [(r[5] - r[4]).total_seconds() for r in all_runs if r[2] == "finished" and r[5] is not None]
     expected = {s.url for site in SITES for s in world.of(site)}

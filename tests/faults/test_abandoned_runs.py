@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,19 +16,9 @@ import pytest
 from pantau.storage.db import Database
 from tests.faults.conftest import rows
 from tests.support.daemons import daemon, daemon_config, environment
-from tests.support.fault_server import Fault, FaultServer, serve_faults
 from tests.support.helpers import start_pantau, wait_for
-from tests.support.replay import default_world
 
 pytestmark = pytest.mark.slow  # real daemons and crawls, killed for real
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FaultServer]:
-    with serve_faults(default_world()) as running:
-        for story in running.world.of("okezone"):  # a crawl of ~8 s: long enough to be killed mid-way
-            running.faults[f"{story.host}{story.path}"] = Fault("delay", seconds=1.5)
-        yield running
 
 
 @pytest.fixture
@@ -71,9 +60,9 @@ def _status(db: Database, run_id: int) -> tuple[Any, ...]:
 
 
 def test_a_daemon_restarted_at_once_closes_the_run_its_killed_predecessor_left(
-    fresh, server, database_url, tmp_path
+    fresh, slow_okezone, database_url, tmp_path
 ):
-    config = daemon_config(tmp_path / "pantau.toml", server, sites=["okezone"], interval_minutes=0.05)
+    config = daemon_config(tmp_path / "pantau.toml", slow_okezone, sites=["okezone"], interval_minutes=0.05)
     env = environment(config, database_url, tmp_path)
     with daemon(env, tmp_path / "first.log") as first:
         run_id = _kill_mid_crawl(fresh, first.pid)
@@ -88,9 +77,9 @@ def test_a_daemon_restarted_at_once_closes_the_run_its_killed_predecessor_left(
 
 
 def test_a_running_daemon_closes_the_run_of_a_killed_pantau_crawl_before_its_next_crawl(
-    fresh, server, database_url, tmp_path
+    fresh, slow_okezone, database_url, tmp_path
 ):
-    config = daemon_config(tmp_path / "pantau.toml", server, sites=["detik"], interval_minutes=0.05)
+    config = daemon_config(tmp_path / "pantau.toml", slow_okezone, sites=["detik"], interval_minutes=0.05)
     env = environment(config, database_url, tmp_path)
     with daemon(env, tmp_path / "daemon.log") as running:
         manual = start_pantau("crawl", "okezone", env=env)

@@ -8,7 +8,6 @@ killed with SIGKILL, and the next pantau command to finish (or `pantau db stop`)
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.embedded import postmaster_pid, stop_if_running
 from tests.support.helpers import run_pantau, start_pantau, wait_for
 
 pytestmark = pytest.mark.slow  # each test initialises and starts its own embedded server
@@ -33,9 +33,7 @@ def data_dir() -> Iterator[Path]:
     try:
         yield path
     finally:
-        if _running(path):  # a fast shutdown (SIGINT to the postmaster), as `pg_ctl -m fast stop`
-            os.kill(int((path / "pgdata" / "postmaster.pid").read_text().split()[0]), signal.SIGINT)
-            wait_for(lambda: not _running(path), 60, "the embedded server to stop")
+        stop_if_running(path)
         shutil.rmtree(path, ignore_errors=True)
 
 
@@ -60,7 +58,7 @@ def _killed_daemon(data_dir: Path) -> int:
 
 def _running(data_dir: Path) -> bool:
     """Whether the embedded server runs: postgres removes postmaster.pid when it shuts down."""
-    return (data_dir / "pgdata" / "postmaster.pid").exists()
+    return postmaster_pid(data_dir) is not None
 
 
 def test_the_next_command_stops_the_server_a_sigkilled_daemon_left_running(data_dir):

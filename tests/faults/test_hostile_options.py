@@ -24,6 +24,7 @@ HOSTILE = [
     ("export", "--until", "9999-12-31"),
     ("export", "--min-score", "-inf"),
 ]
+STORIES = ["99999999999999999999", "9223372036854775808", "²", "١٢٣"]  # past bigint; unicode digits
 
 
 @pytest.mark.parametrize("args", HOSTILE, ids=" ".join)
@@ -57,3 +58,13 @@ def test_the_largest_values_that_fit_still_search(args, database_url, tmp_path):
         *args, config=config, database_url=database_url, data_dir=tmp_path, PANTAU_TIMEZONE="America/New_York"
     )
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("story", STORIES)
+def test_a_story_key_that_is_no_id_is_one_line_not_found(story, database_url, tmp_path):
+    config = tmp_path / "pantau.toml"
+    config.write_text("")
+    done = run_pantau("show", story, config=config, database_url=database_url, data_dir=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert story in done.stderr
