@@ -71,7 +71,7 @@ def test_a_daemon_restarted_at_once_closes_the_run_its_killed_predecessor_left(
     with daemon(env, tmp_path / "second.log") as second:  # restarted well within 5 minutes
         wait_for(lambda: _status(fresh, run_id)[0] != "running", 30, f"run {run_id} to be closed")
         second.send_signal(signal.SIGTERM)
-        assert second.wait(timeout=30) == 0
+        assert second.wait(timeout=60) == 0, (tmp_path / "second.log").read_text()[-2000:]
     assert _status(fresh, run_id) == ("abandoned", "its crawl process is gone")
     _nothing_lost(fresh)
 
@@ -91,6 +91,6 @@ def test_a_running_daemon_closes_the_run_of_a_killed_pantau_crawl_before_its_nex
         wait_for(lambda: _status(fresh, run_id)[0] != "running", 30, f"run {run_id} to be closed")
         assert running.poll() is None
         running.send_signal(signal.SIGTERM)
-        assert running.wait(timeout=30) == 0
+        assert running.wait(timeout=60) == 0, (tmp_path / "daemon.log").read_text()[-2000:]
     assert _status(fresh, run_id) == ("abandoned", "its crawl process is gone")
     _nothing_lost(fresh)
