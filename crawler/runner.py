@@ -159,10 +159,13 @@ def _describe_exit(code: int | None) -> str:
     return f"exit status {code}"
 
 
-def mark_abandoned(db_or_conn: Database | psycopg.Connection, older_than: timedelta) -> int:
-    """Rows stuck in 'running' past `older_than` whose crawl is gone become 'abandoned'; how many.
+def mark_abandoned(
+    db_or_conn: Database | psycopg.Connection, older_than: timedelta = timedelta(minutes=5)
+) -> int:
+    """Rows left 'running' by a crawl that is gone become 'abandoned'; how many.
 
-    A crawl is gone when nobody holds its site's lock, or when its process (on this host) is dead.
+    A crawl is gone at once when the process its row names (on this host) is dead, and after
+    `older_than` when nobody holds its site's lock (a row from another host).
     """
     if isinstance(db_or_conn, Database):
         with db_or_conn.dedicated("abandon") as conn:

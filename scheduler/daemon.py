@@ -15,12 +15,15 @@ from datetime import timedelta
 from types import FrameType
 from typing import TYPE_CHECKING
 
+import psycopg
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
+from psycopg_pool import PoolTimeout
 
-from pantau.scheduler import digest, jobs, liveness
+from pantau.base.errors import DatabaseUnavailable
+from pantau.scheduler import digest, jobs, liveness, watchdog
 from pantau.scheduler.jobs import JobContext
 from pantau.storage import status as status_store
 
@@ -42,7 +45,7 @@ def run(settings: Settings, db: Database, ctx: JobContext | None = None) -> None
 
     ctx = ctx or JobContext(settings, db)
     subscriptions = digest.load_subscriptions(settings)  # fail fast on a bad subscription
-    abandoned = mark_abandoned(db, timedelta(minutes=5))
+    abandoned = mark_abandoned(db)
     with db.connection() as conn:
         digest.sync(conn, subscriptions, ctx.clock())
     with db.connection() as conn:
@@ -66,15 +69,23 @@ def run(settings: Settings, db: Database, ctx: JobContext | None = None) -> None
         ctx.stop.set()
         executor = scheduler._lookup_executor("default")  # 3.x has no public accessor
         executor.shutdown(wait=True)  # the jobs end within the runner's grace: they watch ctx.stop
-        with db.connection() as conn:
-            status_store.stopped(conn, ctx.instance, ctx.clock())
+        _record_stop(ctx)
         log.info("daemon stopped")
+
+
+def _record_stop(ctx: JobContext) -> None:
+    """Record the clean stop; a dead database only costs the record (the stop itself succeeded)."""
+    try:
+        with ctx.db.connection() as conn:
+            status_store.stopped(conn, ctx.instance, ctx.clock())
+    except (psycopg.Error, PoolTimeout, DatabaseUnavailable) as exc:
+        log.warning("could not record the daemon's stop (the database is unreachable): %s", exc)
 
 
 def _scheduler(settings: Settings, ctx: JobContext) -> BlockingScheduler:
     scheduler = BlockingScheduler(
         timezone=settings.zone,
-        executors={"default": ThreadPoolExecutor(max_workers=len(settings.crawl.sites) + 2)},
+        executors={"default": ThreadPoolExecutor(max_workers=len(settings.crawl.sites) + 3)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE},
     )
     now = ctx.clock()
@@ -114,6 +125,15 @@ def _scheduler(settings: Settings, ctx: JobContext) -> BlockingScheduler:
         id="heartbeat",
         name="heartbeat",
     )
+    if ctx.db.embedded is not None:
+        scheduler.add_job(
+            watchdog.embedded_job,
+            "interval",
+            seconds=watchdog.CHECK_SECONDS,
+            args=[ctx, watchdog.Revival()],
+            id="embedded",
+            name="embedded PostgreSQL watchdog",
+        )
     scheduler.add_listener(_on_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
     return scheduler
 

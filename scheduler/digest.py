@@ -120,6 +120,42 @@ def build_due(
     return built
 
 
+@dataclass(frozen=True)
+class Plan:
+    """One period's stories and message, before anything is written."""
+
+    chosen: list[tuple[Candidate, bool]]  # (story, updated since an earlier digest), best first
+    content: render.Rendered
+    send: bool  # false: nothing to send, the digest is recorded as 'empty'
+
+
+def plan_one(
+    conn: psycopg.Connection,
+    settings: Settings,
+    sub: Subscription,
+    start: datetime,
+    end: datetime,
+    *,
+    health: list[str],
+) -> Plan | None:
+    """The stories and rendered message of one period, writing nothing; None for an empty live slice."""
+    params = _selection(settings, sub, start, end)
+    new = _best_per_cluster(store.candidates(conn, params, updated=False))
+    changed = _best_per_cluster(store.candidates(conn, params, updated=True))
+    if not new and not changed and sub.schedule.immediate:
+        return None  # no row: the next slice's period starts where this one did
+    chosen = [(c, False) for c in new] + [(c, True) for c in changed]
+    content = render.render(
+        _entries(conn, sub, chosen, end),
+        topic_titles=sub.topic_titles,
+        period_end_local=end.astimezone(sub.schedule.zone),
+        period_label=_period_label(start, end, sub.schedule.zone),
+        health=health,
+        unsubscribe_url=settings.mail.unsubscribe_url or None,
+    )
+    return Plan(chosen, content, bool(chosen) or sub.config.send_empty)
+
+
 def build_one(
     conn: psycopg.Connection,
     settings: Settings,
@@ -134,28 +170,16 @@ def build_one(
 
     None when the period already has a digest, or when it is an empty as-it-happens slice.
     """
-    params = _selection(settings, sub, start, end)
-    new = _best_per_cluster(store.candidates(conn, params, updated=False))
-    changed = _best_per_cluster(store.candidates(conn, params, updated=True))
-    if not new and not changed and sub.schedule.immediate:
-        return None  # no row: the next slice's period starts where this one did
+    plan = plan_one(conn, settings, sub, start, end, health=health)
+    if plan is None:
+        return None
     digest_id = store.insert_digest(conn, sub.name, start, end, now)
     if digest_id is None:
         return None
-    chosen = [(c, False) for c in new] + [(c, True) for c in changed]
-    for rank, (candidate, updated) in enumerate(chosen, start=1):
+    for rank, (candidate, updated) in enumerate(plan.chosen, start=1):
         store.insert_item(conn, digest_id, candidate, rank, updated=updated)
-    entries = _entries(conn, sub, chosen, end)
-    content = render.render(
-        entries,
-        topic_titles=sub.topic_titles,
-        period_end_local=end.astimezone(sub.schedule.zone),
-        period_label=_period_label(start, end, sub.schedule.zone),
-        health=health,
-        unsubscribe_url=settings.mail.unsubscribe_url or None,
-    )
-    send = bool(chosen) or sub.config.send_empty
-    status = "ready" if send else "empty"
+    content = plan.content
+    status = "ready" if plan.send else "empty"
     store.set_content(
         conn,
         digest_id,
@@ -164,17 +188,17 @@ def build_one(
         body_html=content.html,
         message_id=message_id(digest_id, "", settings.mail.sender),
         status=status,
-        finished_at=None if send else now,
+        finished_at=None if plan.send else now,
     )
-    if send:
+    if plan.send:
         for recipient in sub.recipients:
             store.add_delivery(
                 conn, digest_id, recipient, message_id(digest_id, recipient, settings.mail.sender), now
             )
     log.info(
         "digest built: %d stories, %s",
-        len(chosen),
-        "queued" if send else "nothing to send",
+        len(plan.chosen),
+        "queued" if plan.send else "nothing to send",
         extra={"subscription": sub.name, "digest_id": digest_id},
     )
     return Built(digest_id, sub.name, end, status, content.subject, content.text)

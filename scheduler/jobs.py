@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from pantau.scheduler import digest, health, outbox
-from pantau.scheduler.mail import transport_for
+from pantau.scheduler.mail import OutboxTransport, transport_for
 from pantau.storage import locks
 from pantau.storage import status as status_store
 
@@ -60,8 +60,9 @@ def crawl_job(ctx: JobContext, site: str) -> None:
     """Crawl one site in a subprocess (its lock `crawl:<site>` is taken by the child), then check health."""
     if ctx.stop.is_set():
         return
-    from pantau.crawler.runner import run_crawl  # late: keeps `pantau --help` fast
+    from pantau.crawler.runner import mark_abandoned, run_crawl  # late: keeps `pantau --help` fast
 
+    mark_abandoned(ctx.db)  # runs left by crawls that died since (with a `pantau crawl`, say)
     run_crawl(ctx.settings, site, database_url=ctx.db.url, stop=ctx.stop)
     with ctx.db.connection() as conn:
         now = ctx.clock()
@@ -100,6 +101,8 @@ def digest_cycle(
     with db.dedicated("digests") as lock_conn, locks.attempt(lock_conn, DIGEST_LOCK) as taken:
         if not taken:
             return None
+        if isinstance(transport, OutboxTransport):
+            transport.remove_orphans()  # safe only here: every outbox write happens under this lock
         with db.connection() as conn:
             now = clock()
             digest.sync(conn, subscriptions, now)

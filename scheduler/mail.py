@@ -26,6 +26,7 @@ from pantau.base.errors import ConfigError
 
 log = logging.getLogger(__name__)
 _HEADER_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_TEMP_PREFIX, _TEMP_SUFFIX = ".", ".tmp"  # an outbox file being written: .<random>.tmp
 
 
 class TransientFailure(Exception):
@@ -90,11 +91,18 @@ def compose(letter: Letter) -> EmailMessage:
     msg["Message-ID"] = header_safe(letter.message_id)
     if letter.unsubscribe_url:
         msg["List-Unsubscribe"] = f"<{header_safe(letter.unsubscribe_url)}>"
-    msg.set_content(letter.text)
-    msg.add_alternative(letter.html, subtype="html")
-    # A boundary fixed by the Message-ID: a re-sent digest is byte-identical to the first send.
-    msg.set_boundary("pantau-" + hashlib.sha256(letter.message_id.encode()).hexdigest()[:32])
+    # Quoted-printable writes every "=" of the text as "=3D", so no body line can contain "=_" and
+    # scraped text can never spell the boundary below (base64 has neither character either).
+    msg.set_content(letter.text, cte="quoted-printable")
+    msg.add_alternative(letter.html, subtype="html", cte="quoted-printable")
+    # A boundary fixed by the Message-ID, so a re-sent digest is byte-identical to the first send.
+    msg.set_boundary(_boundary_for(letter.message_id))
     return msg
+
+
+def _boundary_for(message_id: str) -> str:
+    """The multipart boundary of a message: predictable, and containing `=_`, which no part can."""
+    return "=_pantau-" + hashlib.sha256(message_id.encode()).hexdigest()[:32]
 
 
 class Transport(Protocol):
@@ -184,6 +192,18 @@ class OutboxTransport:
         self.directory = directory
         self.description = f"outbox folder {directory}"
 
+    def remove_orphans(self) -> list[Path]:
+        """Delete temp files a sender killed mid-write left behind; call only under the digest lock.
+
+        Every write happens under that lock, so a temp file found while holding it has no writer;
+        its delivery is still 'sending' and the lease sweep queues it again.
+        """
+        orphans = sorted(self.directory.glob(f"{_TEMP_PREFIX}*{_TEMP_SUFFIX}"))
+        for orphan in orphans:
+            orphan.unlink(missing_ok=True)
+            log.warning("removed %s, left by a sender that died while writing it", orphan)
+        return orphans
+
     def path_for(self, delivery_key: str) -> Path:
         """The file a delivery is written to."""
         return self.directory / f"{delivery_key}.eml"
@@ -198,7 +218,7 @@ class OutboxTransport:
             return
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=self.directory, prefix=".", suffix=".tmp")
+            fd, temp = tempfile.mkstemp(dir=self.directory, prefix=_TEMP_PREFIX, suffix=_TEMP_SUFFIX)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(msg.as_bytes())
                 fh.flush()

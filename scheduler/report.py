@@ -125,16 +125,26 @@ def preview(db: Database, settings: Settings, now: datetime, only: str | None = 
 def _preview_one(
     conn: psycopg.Connection, settings: Settings, sub: digest.Subscription, now: datetime, footer: list[str]
 ) -> list[str]:
-    built = [b for b in digest.build_due(conn, settings, [sub], now, health=footer) if b.status == "ready"]
+    # Planned, never built: building would log "queued" and use up digest ids (a sequence does not
+    # roll back). Each due period is planned on its own, so a story updated again in a later due
+    # period may show in both previews; the daemon's real build carries it once.
+    due = digest.periods(conn, sub, now) if sub.recipients else []
+    plans = [digest.plan_one(conn, settings, sub, start, end, health=footer) for start, end in due]
+    ready = [plan.content for plan in plans if plan is not None and plan.send]
     heading = f"=== {sub.name}: due now (dry run, nothing sent) ==="
-    if not built:
-        start = digest_store.last_period_end(conn, sub.name) or digest_store.subscription_created_at(
-            conn, sub.name
-        )
-        one = digest.build_one(conn, settings, sub, start, now, now, health=footer) if start < now else None
+    if not ready:
+        start = due[-1][1] if due else _last_end(conn, sub.name)
+        one = digest.plan_one(conn, settings, sub, start, now, health=footer) if start < now else None
         if one is None:
             since = local_time(start, sub.schedule.zone)
             return [f"=== {sub.name}: nothing due, and no story for it since {since} ==="]
-        built = [one]
+        ready = [one.content]
         heading = f"=== {sub.name}: nothing due; the next digest so far (dry run) ==="
-    return [f"{heading}\nSubject: {b.subject}\n\n{b.text}" for b in built]
+    return [f"{heading}\nSubject: {c.subject}\n\n{c.text}" for c in ready]
+
+
+def _last_end(conn: psycopg.Connection, subscription: str) -> datetime:
+    """Where the subscription's next period starts."""
+    return digest_store.last_period_end(conn, subscription) or digest_store.subscription_created_at(
+        conn, subscription
+    )

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
+from pantau.base.processes import process_alive, process_start
 from pantau.storage import locks
 from pantau.storage.queries import crawls as q
 
@@ -81,9 +82,7 @@ def schema_present(conn: psycopg.Connection) -> bool:
 def start_run(conn: psycopg.Connection, site: str, kind: str = "crawl") -> int:
     """Insert a crawl_runs row in status 'running' for this process; its id."""
     with conn.transaction():
-        row = conn.execute(
-            q.START_RUN, {"site": site, "kind": kind, "pid": os.getpid(), "hostname": socket.gethostname()}
-        ).fetchone()
+        row = conn.execute(q.START_RUN, {"site": site, "kind": kind, **_this_process()}).fetchone()
     assert row is not None  # INSERT … RETURNING always returns the row
     return int(row[0])
 
@@ -91,9 +90,7 @@ def start_run(conn: psycopg.Connection, site: str, kind: str = "crawl") -> int:
 def adopt_run(conn: psycopg.Connection, run_id: int) -> bool:
     """Claim a running row for this process (records its pid); False if it is gone or terminal."""
     with conn.transaction():
-        row = conn.execute(
-            q.ADOPT_RUN, {"run_id": run_id, "pid": os.getpid(), "hostname": socket.gethostname()}
-        ).fetchone()
+        row = conn.execute(q.ADOPT_RUN, {"run_id": run_id, **_this_process()}).fetchone()
     return row is not None
 
 
@@ -125,11 +122,27 @@ def get_run(conn: psycopg.Connection, run_id: int) -> CrawlRun | None:
         return cur.execute(q.GET_RUN, (run_id,)).fetchone()
 
 
-def stale_runs(
-    conn: psycopg.Connection, older_than: timedelta
-) -> list[tuple[int, str, int | None, str | None]]:
-    """(id, site, pid, hostname) of rows still 'running' that started more than `older_than` ago."""
-    return [(r[0], r[1], r[2], r[3]) for r in conn.execute(q.STALE_RUNS, {"older_than": older_than})]
+@dataclass(frozen=True)
+class RunningRun:
+    """A crawl_runs row still 'running', with the process that recorded it last."""
+
+    id: int
+    site: str
+    pid: int | None
+    hostname: str | None
+    process_start: str | None
+    stale: bool  # started more than the caller's `older_than` ago
+
+
+def running_runs(conn: psycopg.Connection, older_than: timedelta) -> list[RunningRun]:
+    """Every row still 'running', oldest first."""
+    with conn.cursor(row_factory=class_row(RunningRun)) as cur:
+        return cur.execute(q.RUNNING_RUNS, {"older_than": older_than}).fetchall()
+
+
+def _this_process() -> dict[str, Any]:
+    pid = os.getpid()
+    return {"pid": pid, "hostname": socket.gethostname(), "process_start": process_start(pid)}
 
 
 def relabel_run(conn: psycopg.Connection, run_id: int, status: str, reason: str) -> None:
@@ -147,31 +160,25 @@ def abandon_run(conn: psycopg.Connection, run_id: int, reason: str) -> bool:
 
 
 def abandon_stale(conn: psycopg.Connection, older_than: timedelta) -> int:
-    """Mark 'abandoned' the stale running rows whose crawl is gone; how many.
+    """Mark 'abandoned' the running rows whose crawl is gone; how many.
 
-    A crawl is gone when nobody holds its site's lock (`crawl:<site>`), or when its process on
-    this host is dead. Needs a connection that may take session locks (not a pooled one's lock
-    left behind: each attempt is released at once).
+    A row of this host is gone as soon as the process it names (pid and start time) is: the parent
+    records itself when it inserts the row, the crawl when it adopts it, so a live crawl's row always
+    names a live process. A row of another host (pids mean nothing here) is gone when it is older
+    than `older_than` and nobody holds its site's lock (`crawl:<site>`). Needs a connection that may
+    take session locks (each attempt is released at once).
     """
     here = socket.gethostname()
     done = 0
-    for run_id, site, pid, hostname in stale_runs(conn, older_than):
-        with locks.attempt(conn, f"crawl:{site}") as free:
-            dead = hostname == here and pid is not None and not _process_alive(pid)
-            if (free or dead) and abandon_run(conn, run_id, "its crawl process is gone"):
-                log.warning("crawl run %s of %s abandoned: its process is gone", run_id, site)
+    for run in running_runs(conn, older_than):
+        dead = run.hostname == here and run.pid is not None and not process_alive(run.pid, run.process_start)
+        if not dead and not run.stale:
+            continue
+        with locks.attempt(conn, f"crawl:{run.site}") as free:
+            if (free or dead) and abandon_run(conn, run.id, "its crawl process is gone"):
+                log.warning("crawl run %s of %s abandoned: its process is gone", run.id, run.site)
                 done += 1
     return done
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # it exists, owned by another user
-    return True
 
 
 def record_discovered(conn: psycopg.Connection, rows: Iterable[Mapping[str, Any]]) -> int:

@@ -43,7 +43,7 @@ def url_variants(url: str) -> list[str]:
 def find_story(conn: psycopg.Connection, key: str) -> Story:
     """The story with this id, or whose URL (any variant of it) is `key`; StoryNotFound otherwise."""
     with conn.cursor(row_factory=dict_row) as cur:
-        if key.isdigit():
+        if key.isascii() and key.isdigit():  # str.isdigit also takes "²", which int() refuses
             row = cur.execute(q.STORY_BY_ID, {"id": int(key)}).fetchone()
         elif key.startswith(("http://", "https://")):
             row = cur.execute(q.STORY_BY_URL, {"urls": url_variants(key)}).fetchone()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from pantau.storage.search import Filters
 
 F = TypeVar("F", bound=Callable[..., Any])
+MAX_OFFSET = 10**9  # far past any archive; keeps offset + limit (and the rank window) within bigint
 
 
 class OneLineCommand(click.Command):
@@ -51,6 +53,13 @@ def build_filters(app: App, query: str | None, options: dict[str, Any]) -> Filte
     )
 
 
+def _finite(_ctx: click.Context, _param: click.Parameter, value: float | None) -> float | None:
+    """A number the database can compare: click's float also takes nan, inf and 1e400."""
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a finite number")
+    return value
+
+
 def filter_options(command: F) -> F:
     """The filters shared by search and export."""
     options = [
@@ -61,7 +70,12 @@ def filter_options(command: F) -> F:
         ),
         click.option("--lang", multiple=True, help="Only this language, ISO 639-1 (repeatable)."),
         click.option("--topic", help="Only stories marked on topic for this topic."),
-        click.option("--min-score", type=float, help="Minimum topic score (of --topic, or of any topic)."),
+        click.option(
+            "--min-score",
+            type=float,
+            callback=_finite,
+            help="Minimum topic score (of --topic, or of any topic).",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -73,7 +87,7 @@ def filter_options(command: F) -> F:
 @filter_options
 @click.option("--clusters", is_flag=True, help="One row per story: its best match, with the other outlets.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
-@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--offset", type=click.IntRange(0, MAX_OFFSET), default=0, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table")
 @pass_app
 def search(

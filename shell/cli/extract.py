@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -61,5 +63,19 @@ def extract(html_file: Path, url: str, extra_pages: tuple[Path, ...], as_json: b
 
 
 def _read(path: Path) -> str:
-    """A saved page as text; undecodable bytes become U+FFFD rather than an error."""
-    return path.read_bytes().decode("utf-8", errors="replace")
+    """A saved page as text (undecodable bytes become U+FFFD); PantauError for a non-file or a huge one."""
+    from pantau.pipelines.extract import MAX_HTML_CHARS
+
+    # O_NONBLOCK: opening a FIFO nobody writes to returns at once, so fstat can refuse it.
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise PantauError(f"cannot read {path}: {exc.strerror}") from None
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise PantauError(f"{path} is not a regular file: save the page to a file and pass that")
+        # A page has at least as many bytes as characters: one byte past the cap is enough to refuse.
+        data = fh.read(MAX_HTML_CHARS + 1)
+    if len(data) > MAX_HTML_CHARS:
+        raise PantauError(f"{path} is larger than {MAX_HTML_CHARS} bytes: that is no single article page")
+    return data.decode("utf-8", errors="replace")

@@ -80,6 +80,18 @@ def db_status(app: App) -> None:
         click.echo(f"{state.version:04d}_{state.name}: {when}")
 
 
+@db.command("stop")
+@pass_app
+def db_stop(app: App) -> None:
+    """Stop the embedded PostgreSQL (refused while a pantau process uses it), e.g. before a backup."""
+    from pantau.base.errors import PantauError
+    from pantau.storage.embedded import stop_server
+
+    if app.settings.database_url is not None:
+        raise PantauError("PANTAU_DATABASE_URL is set: pantau stops only its embedded PostgreSQL, not yours")
+    click.echo(stop_server(app.settings.data_dir / "pgdata"))
+
+
 # Subcommands live beside the code they drive, one module per area (heavy imports inside each).
 cli.add_command(crawl.crawl)
 cli.add_command(extract.extract)

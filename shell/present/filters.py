@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +15,9 @@ from pantau.storage.search import Filters
 
 if TYPE_CHECKING:
     from pantau.base.settings import Settings
+
+
+LAST_DAY = date.max - timedelta(days=1)  # the last day a search can end on
 
 
 class ArchiveInputError(PantauError):
@@ -29,12 +32,19 @@ def parse_day(value: str | None, option: str, *, last: bool) -> date | None:
         if re.fullmatch(r"\d{4}-\d{2}", value):
             year, month = (int(part) for part in value.split("-"))
             day = calendar.monthrange(year, month)[1] if last else 1
-            return date(year, month, day)
+            return _in_range(date(year, month, day), value, option)
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            return date.fromisoformat(value)
+            return _in_range(date.fromisoformat(value), value, option)
     except ValueError:
         pass
     raise ArchiveInputError(f"{option} {value!r} is not a date; give YYYY-MM-DD (or YYYY-MM for a month)")
+
+
+def _in_range(day: date, value: str, option: str) -> date:
+    # The search runs to the start of the day after --until: the last day of year 9999 has none.
+    if day > LAST_DAY:
+        raise ArchiveInputError(f"{option} {value!r} is out of range; give a day up to {LAST_DAY}")
+    return day
 
 
 def known_topics(topics_dir: Path) -> list[str]:

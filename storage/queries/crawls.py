@@ -5,13 +5,13 @@ PING = "SELECT 1"
 
 # --- crawl_runs ---------------------------------------------------------------------------------
 START_RUN = """
-INSERT INTO crawl_runs (site, kind, status, pid, hostname)
-VALUES (%(site)s, %(kind)s, 'running', %(pid)s, %(hostname)s)
+INSERT INTO crawl_runs (site, kind, status, pid, hostname, process_start)
+VALUES (%(site)s, %(kind)s, 'running', %(pid)s, %(hostname)s, %(process_start)s)
 RETURNING id
 """
 # The crawl process adopts the row its parent inserted: it records its own pid.
 ADOPT_RUN = """
-UPDATE crawl_runs SET pid = %(pid)s, hostname = %(hostname)s
+UPDATE crawl_runs SET pid = %(pid)s, hostname = %(hostname)s, process_start = %(process_start)s
 WHERE id = %(run_id)s AND status = 'running'
 RETURNING id
 """
@@ -26,10 +26,11 @@ GET_RUN = """
 SELECT id, site, kind, started_at, finished_at, status, reason, counts, errors, pid, hostname
 FROM crawl_runs WHERE id = %s
 """
-# Rows still 'running' well after they started, on this host (pids mean nothing elsewhere).
-STALE_RUNS = """
-SELECT id, site, pid, hostname FROM crawl_runs
-WHERE status = 'running' AND started_at < now() - %(older_than)s
+# Every row still 'running', with its process and whether it started more than `older_than` ago.
+RUNNING_RUNS = """
+SELECT id, site, pid, hostname, process_start, started_at < now() - %(older_than)s AS stale
+FROM crawl_runs
+WHERE status = 'running'
 ORDER BY id
 """
 ABANDON_RUN = """

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 from pantau.storage.db import Database
+from tests.support.fault_server import Fault, FaultServer, serve_faults
+from tests.support.replay import default_world
 from tests.support.replay.world import Story, World, load_story_text
 
 # Derandomised and bounded: the fuzz tests give the same verdict on every machine and every run.
@@ -65,3 +69,12 @@ def last_run(db: Database, site: str) -> tuple[str, str | None, dict[str, int], 
     query = "SELECT status, reason, counts, errors FROM crawl_runs WHERE site = %s ORDER BY id DESC LIMIT 1"
     status, reason, counts, errors = rows(db, query, site)[0]
     return status, reason, counts, errors
+
+
+@pytest.fixture(scope="module")
+def slow_okezone() -> Iterator[FaultServer]:
+    """The replay world with Okezone's stories slowed to 1.5 s: a crawl of ~8 s, killable mid-way."""
+    with serve_faults(default_world()) as running:
+        for story in running.world.of("okezone"):
+            running.faults[key(story)] = Fault("delay", seconds=1.5)
+        yield running
