@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import psycopg
 
 from pantau.base.errors import MigrationError
-from pantau.storage import locks
+from pantau.storage import clusters, locks
 from pantau.storage.queries import schema as q
 
 if TYPE_CHECKING:
@@ -59,7 +59,10 @@ def _applied(conn: psycopg.Connection) -> dict[int, datetime]:
 
 
 def migrate(db: Database) -> list[Migration]:
-    """Apply pending migrations under an advisory lock (two processes never migrate at once)."""
+    """Apply pending migrations under an advisory lock (two processes never migrate at once).
+
+    Then anchor and cluster the stories stored before migration 0020, once (storage.clusters).
+    """
     done: list[Migration] = []
     with db.dedicated("migrate") as conn, locks.held(conn, MIGRATE_LOCK):
         conn.execute(q.CREATE_VERSION_TABLE)
@@ -78,6 +81,8 @@ def migrate(db: Database) -> list[Migration]:
                 ) from exc
             log.info("applied migration %04d_%s", migration.version, migration.name)
             done.append(migration)
+        # Data only Python can compute: the story anchors of archives from before 0020 (a no-op after).
+        clusters.reanchor(conn)
     return done
 
 

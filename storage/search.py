@@ -8,8 +8,6 @@ The query goes to PostgreSQL's `websearch_to_tsquery('indonesian', ...)`: words 
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -20,15 +18,15 @@ from psycopg import sql
 from psycopg.rows import class_row, dict_row
 
 from pantau.base.errors import PantauError
+from pantau.base.snippets import MARK_START, MARK_STOP
 from pantau.storage.queries import search as q
+from pantau.storage.snippets import with_snippets
 
 if TYPE_CHECKING:
     import psycopg
 
 # ts_headline wraps each match in these; the stored text never contains them (they are stripped
 # from it inside the query), so after escaping the text they are the only markup there is.
-MARK_START = "\x02"
-MARK_STOP = "\x03"
 HEADLINE_OPTIONS = (
     f"StartSel={MARK_START}, StopSel={MARK_STOP}, MaxWords=35, MinWords=15, "
     'MaxFragments=2, FragmentDelimiter=" … "'
@@ -62,7 +60,7 @@ class Filters:
 
 @dataclass(frozen=True)
 class Hit:
-    """One search result; `snippet` carries MARK_START/MARK_STOP around the matched words."""
+    """One search result; `snippet` (pantau.base.snippets) has MARK_START/MARK_STOP around matched words."""
 
     id: int
     site: str
@@ -169,7 +167,8 @@ def search(
     with conn.cursor(row_factory=class_row(Hit)) as cur:
         # Never a prepared statement: its generic plan cannot see how common the words are, and
         # the right plan (walk the date index, or the GIN index) depends on exactly that.
-        return cur.execute(query, params, prepare=False).fetchall()
+        hits = cur.execute(query, params, prepare=False).fetchall()
+    return with_snippets(conn, hits, filters.query)
 
 
 def export_rows(
@@ -189,32 +188,3 @@ def export_rows(
             cur.itersize = itersize
             cur.execute(query, params)
             yield from cur
-
-
-_MARKS = re.compile(f"{MARK_START}(.*?){MARK_STOP}", re.DOTALL)
-
-
-def snippet_plain(snippet: str) -> str:
-    """The snippet without highlight markers."""
-    return snippet.replace(MARK_START, "").replace(MARK_STOP, "")
-
-
-def snippet_html(snippet: str) -> str:
-    """The snippet HTML-escaped, its matched words (and only they) wrapped in <mark>."""
-    escaped = html.escape(snippet, quote=True)
-    return _MARKS.sub(r"<mark>\1</mark>", escaped).replace(MARK_START, "").replace(MARK_STOP, "")
-
-
-def snippet_markup(snippet: str) -> str:
-    """The snippet as rich console markup: text escaped, matched words bold."""
-    from rich.markup import escape
-
-    # Escape each piece on its own: a backslash ending one piece must not escape our tag.
-    out: list[str] = []
-    position = 0
-    for match in _MARKS.finditer(snippet):
-        out.append(escape(snippet_plain(snippet[position : match.start()])))
-        out.append(f"[bold]{escape(snippet_plain(match.group(1)))}[/bold]")
-        position = match.end()
-    out.append(escape(snippet_plain(snippet[position:])))
-    return "".join(out)

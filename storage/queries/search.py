@@ -133,7 +133,7 @@ SELECT topic, score, on_topic, matched_terms FROM article_topics
 WHERE article_id = %(id)s ORDER BY on_topic DESC, score DESC, topic
 """
 STORY_COPIES = """
-SELECT id, site, url, title, published_at FROM articles
+SELECT id, site, url, canonical_url, title, published_at FROM articles
 WHERE cluster_id = %(cluster_id)s AND id <> %(id)s
 ORDER BY published_at NULLS LAST, id
 """
