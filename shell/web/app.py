@@ -19,15 +19,15 @@ from pantau.base.snippets import from_marked, story_lead
 from pantau.base.text import safe_link
 from pantau.present.filters import make_filters
 from pantau.present.records import hit_record, local_short, story_record
-from pantau.storage.search import Filters, Hit, search
+from pantau.storage.search import Hit, search
 from pantau.storage.story import StoryNotFound, find_story
 from pantau.web.feeds import atom_feed
+from pantau.web.params import PAGE_SIZE, SearchRequest, search_request
+from pantau.web.urls import check_base_url, public_base
 
 if TYPE_CHECKING:
     from pantau.base.settings import Settings
     from pantau.storage.db import Database
-
-PAGE_SIZE = 20
 
 
 # The real folder (resolved): Starlette refuses files that resolve outside it, as editable links do.
@@ -54,48 +54,31 @@ class ArchiveViews:
         self.db = db
         self.settings = settings
         self.templates = _templates(settings)
+        self.base_url = check_base_url(settings.web.base_url)
 
     def _page(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         html = self.templates.get_template(name).render(zone=self.settings.timezone, **context)
         return HTMLResponse(html, status_code=status)
 
-    def _filters(self, request: Request) -> tuple[Filters, int, bool]:
-        params = request.query_params
-        min_score = params.get("min_score") or None
-        try:
-            score = float(min_score) if min_score is not None else None
-            page = max(int(params.get("page") or 1), 1)
-        except ValueError:
-            raise PantauError("min_score and page must be numbers") from None
-        filters = make_filters(
-            self.settings,
-            params.get("q"),
-            sites=[site for site in params.getlist("site") if site],
-            since=params.get("since"),
-            until=params.get("until"),
-            languages=[lang for lang in params.getlist("lang") if lang],
-            topic=params.get("topic") or None,
-            min_score=score,
-        )
-        return filters, (page - 1) * PAGE_SIZE, params.get("clusters") in ("1", "on", "true")
-
-    def _search(self, request: Request) -> tuple[Filters, int, bool, list[Hit]]:
-        filters, offset, clusters = self._filters(request)
-        if not request.query_params:  # the first visit: just the form
-            return filters, offset, clusters, []
+    def _search(self, request: Request, *, browse: bool = False) -> tuple[SearchRequest, list[Hit]]:
+        wanted = search_request(request.query_params, self.settings)
+        if not request.query_params and not browse:  # the first visit: just the form
+            return wanted, []
         with self.db.connection() as conn:
-            hits = search(conn, filters, limit=PAGE_SIZE, offset=offset, clusters=clusters)
-        return filters, offset, clusters, hits
+            hits = search(
+                conn, wanted.filters, limit=PAGE_SIZE, offset=wanted.offset, clusters=wanted.clusters
+            )
+        return wanted, hits
 
     def search_page(self, request: Request) -> Response:
         """The search form (GET) and, with a query, a page of results."""
         params = request.query_params
         context: dict[str, Any] = {"params": params, "sites": self.settings.crawl.sites, "hits": []}
         try:
-            _, offset, clusters, hits = self._search(request)
+            wanted, hits = self._search(request)
         except PantauError as exc:
             return self._page("search.html", 400, error=str(exc), **context)
-        page = offset // PAGE_SIZE + 1
+        page, clusters = wanted.page, wanted.clusters
         kept = [(key, value) for key, value in params.multi_items() if key != "page"]
         next_url = "?" + urlencode([*kept, ("page", str(page + 1))]) if len(hits) == PAGE_SIZE else ""
         context.update(hits=hits, searched=bool(params), page=page, clusters=clusters)
@@ -114,13 +97,11 @@ class ArchiveViews:
     def api_search(self, request: Request) -> Response:
         """JSON search: the same parameters as the search page; `q` may be empty to browse."""
         try:
-            filters, offset, clusters = self._filters(request)
-            with self.db.connection() as conn:
-                hits = search(conn, filters, limit=PAGE_SIZE, offset=offset, clusters=clusters)
+            wanted, hits = self._search(request, browse=True)
         except PantauError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
         results = [hit_record(hit, self.settings.zone) for hit in hits]
-        return JSONResponse({"query": filters.query, "offset": offset, "results": results})
+        return JSONResponse({"query": wanted.filters.query, "offset": wanted.offset, "results": results})
 
     def api_article(self, request: Request) -> Response:
         """One story as JSON, with its topics, copies and versions."""
@@ -139,7 +120,7 @@ class ArchiveViews:
         except PantauError as exc:
             return Response(str(exc), status_code=404, media_type="text/plain")
         with self.db.connection() as conn:
-            body = atom_feed(conn, request, topic, self.settings)
+            body = atom_feed(conn, public_base(request, self.base_url), topic, self.settings)
         return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 
