@@ -1,0 +1,52 @@
+"""Facets of a search: how many stories match, by site, month, language and on/off a topic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from psycopg import sql
+
+from pantau.storage.queries import coverage as q
+from pantau.storage.search import Filters, _where
+
+if TYPE_CHECKING:
+    import psycopg
+
+
+@dataclass
+class Facets:
+    """Match counts: in all (stories, story clusters) and per value of each facet, largest first."""
+
+    stories: int = 0
+    clusters: int = 0
+    sites: list[tuple[str, int]] = field(default_factory=list)
+    months: list[tuple[str, int]] = field(default_factory=list)  # YYYY-MM in the reader's zone
+    languages: list[tuple[str, int]] = field(default_factory=list)  # '' is undetermined
+    on_topic: int = 0
+    off_topic: int = 0
+
+
+def facets(conn: psycopg.Connection, filters: Filters, topic: str) -> Facets:
+    """The counts of every story the filters match (checked already, by a search), for `topic`."""
+    where, params = _where(filters)
+    params.update(zone=filters.zone.key, facet_topic=topic)
+    result = Facets()
+    rows = conn.execute(sql.SQL(q.FACETS).format(where=where), params, prepare=False).fetchall()
+    for by_site, by_month, by_language, by_topic, site, month, language, on, stories, clusters in rows:
+        if by_site:
+            result.sites.append((site, stories))
+        elif by_month and month is not None:
+            result.months.append((month, stories))
+        elif by_language:
+            result.languages.append((language or "", stories))
+        elif by_topic:
+            result.on_topic, result.off_topic = (
+                (stories, result.off_topic) if on else (result.on_topic, stories)
+            )
+        else:
+            result.stories, result.clusters = stories, clusters
+    result.sites.sort(key=lambda item: (-item[1], item[0]))
+    result.languages.sort(key=lambda item: (-item[1], item[0]))
+    result.months.sort(reverse=True)
+    return result
