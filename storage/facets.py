@@ -36,8 +36,9 @@ def facets(conn: psycopg.Connection, filters: Filters, topic: str) -> Facets:
     for by_site, by_month, by_language, by_topic, site, month, language, on, stories, clusters in rows:
         if by_site:
             result.sites.append((site, stories))
-        elif by_month and month is not None:
-            result.months.append((month, stories))
+        elif by_month:
+            if month is not None:  # undated stories have no month to narrow to
+                result.months.append((month, stories))
         elif by_language:
             result.languages.append((language or "", stories))
         elif by_topic:

@@ -32,8 +32,8 @@ def test_search_page_renders_and_a_search_works(browser, web_url, archive):
     page = browser.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(web_url + "/")
-    assert page.title() == "search · pantau"
+    page.goto(web_url + "/search")
+    assert page.title() == "Search · pantau"
     page.fill("input[name=q]", "persenjataan")
     page.select_option("select[name=site]", "okezone")
     page.click("button[type=submit]")

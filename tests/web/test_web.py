@@ -29,9 +29,10 @@ def client(web_url):
 
 
 def test_search_page_form_and_results(client, archive):
-    first = client.get("/")
+    first = client.get("/search")
     assert first.status_code == 200
     assert '<form id="search"' in first.text
+    assert 'class="hit"' not in first.text  # the first visit: just the form
     page = client.get("/", params={"q": "kharkiv"})
     assert page.status_code == 200
     assert "Rudal KN-23 Korea Utara Dipakai Rusia untuk Serang Kharkiv" in page.text
@@ -76,7 +77,7 @@ def test_story_page(client, archive):
     assert "Korea Utara Kirim Persenjataan ke Rusia Lewat Pelabuhan Rajin" in page.text
     assert "Other copies (2)" in page.text
     assert "Earlier versions (1)" in page.text
-    assert "date from jsonld" in page.text
+    assert "JSON-LD datePublished) (jsonld)" in html.unescape(page.text)
     assert client.get("/articles/999999").status_code == 404
 
 
@@ -94,7 +95,17 @@ def test_api_search_and_article(client, archive):
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/api/search", "/api/articles/1", "/feeds/nk-russia-arms.atom", "/static/style.css"]
+    "path",
+    [
+        "/",
+        "/search",
+        f"/topics/{TOPIC}",
+        f"/topics/{TOPIC}.csv",
+        "/api/search",
+        "/api/articles/1",
+        f"/feeds/{TOPIC}.atom",
+        "/static/style.css",
+    ],
 )
 def test_only_get_and_head(client, path):
     assert client.post(path, data={"q": "x"}).status_code == 405
