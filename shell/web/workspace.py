@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -73,11 +74,18 @@ def day_counts(
     return coverage(conn, topic, since=start, until=end, zone=zone, bucket=bucket)
 
 
+@functools.lru_cache(maxsize=1024)
+def _snippet_html(lead: str | None, body: str, terms: tuple[str, ...]) -> str:
+    """The story's snippet as HTML; cached because every home page shows the same newest stories
+    and building one reads the whole text (10 ms for a long story), while the key is cheap."""
+    return snippets.build(lead, body, snippets.term_matcher(terms)).html()
+
+
 def _item(row: dict[str, Any]) -> StoryItem:
-    snippet = snippets.build(row["lead"], row["body"], snippets.term_matcher(row["terms"]))
+    snippet = _snippet_html(row["lead"], row["body"], tuple(row["terms"]))
     return StoryItem(
         row["id"], row["site"], row["title"], row["canonical_url"], row["published_at"],
-        float(row["score"]), list(row["terms"]), snippet.html(),
+        float(row["score"]), list(row["terms"]), snippet,
     )  # fmt: skip
 
 
