@@ -77,6 +77,8 @@ def serve(app: object) -> tuple[uvicorn.Server, threading.Thread, str]:
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     while not server.started:
+        if not thread.is_alive():
+            raise SystemExit("the web view did not start")
         thread.join(0.05)
     host, port = sock.getsockname()
     return server, thread, f"http://{host}:{port}"

@@ -83,7 +83,8 @@ class ArchiveViews:
         context["languages"] = search_view.LANGUAGES
         try:
             wanted = search_request(params, self.settings)
-            context.update(clusters=wanted.clusters, searched=any(params.get(k) for k in SEARCH_KEYS))
+            searched = any(params.get(key) for key in (*SEARCH_KEYS, "topic"))
+            context.update(clusters=wanted.clusters, searched=searched)
             if context["searched"]:
                 facet_topic = wanted.filters.topic or (topics[0] if topics else "")
                 with self.db.connection() as conn:

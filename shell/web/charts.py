@@ -96,7 +96,8 @@ def stacked(buckets: list[date], counts: list[Count], sites: list[str], *, bucke
                 height = stories / top * (plot_h - 4)
                 y -= height
                 bars.append(Bar(x, y, slot - gap, height, colour(site), site, stories))
-        label = _label(day, index, step, bucket == "month")
+        # No label so near the right edge that the SVG would cut it.
+        label = _label(day, index, step, bucket == "month") if x < WIDTH - 40 else ""
         columns.append(
             Column(day, _last_day(day, bucket), x, slot, bars, sum(by_bucket[day].values()), label)
         )
