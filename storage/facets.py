@@ -25,12 +25,22 @@ class Facets:
     languages: list[tuple[str, int]] = field(default_factory=list)  # '' is undetermined
     on_topic: int = 0
     off_topic: int = 0
+    estimated: bool = False  # too many matches to count: `stories` is the planner's estimate
+
+
+# Counting reads every match (~10 µs each): past this many (a common word) the page would take
+# seconds, so the facets give the planner's estimate instead and ask for a narrower search.
+COUNT_AT_MOST = 30_000
 
 
 def facets(conn: psycopg.Connection, filters: Filters, topic: str) -> Facets:
     """The counts of every story the filters match (checked already, by a search), for `topic`."""
     where, params = _where(filters)
     params.update(zone=filters.zone.key, facet_topic=topic)
+    plan = conn.execute(sql.SQL(q.ESTIMATE).format(where=where), params, prepare=False).fetchone()
+    estimate = int(plan[0][0]["Plan"]["Plan Rows"]) if plan else 0
+    if estimate > COUNT_AT_MOST:
+        return Facets(stories=estimate, clusters=estimate, estimated=True)
     result = Facets()
     rows = conn.execute(sql.SQL(q.FACETS).format(where=where), params, prepare=False).fetchall()
     for by_site, by_month, by_language, by_topic, site, month, language, on, stories, clusters in rows:

@@ -56,6 +56,9 @@ FROM m
 GROUP BY GROUPING SETS ((site), (month), (language), (on_topic), ())
 """
 
+# The planner's estimate of how many stories a search matches (no rows are read).
+ESTIMATE = "EXPLAIN (FORMAT JSON) SELECT 1 FROM articles a WHERE {where}"
+
 # Which hits of a page are on `topic`.
 ON_TOPIC_IDS = """
 SELECT article_id FROM article_topics

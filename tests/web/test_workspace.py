@@ -135,3 +135,10 @@ def test_word_diff_reads_as_words():
         ("ins", "disebut"),
         ("same", "mengirim senjata."),
     ]
+
+
+def test_too_many_matches_to_count_give_an_estimate(client, monkeypatch):
+    monkeypatch.setattr("pantau.storage.facets.COUNT_AT_MOST", 0)
+    page = html.unescape(client.get("/", params={"q": "rusia"}).text)
+    assert re.search(r"About [\d,]+ stories match: too many to count", page)
+    assert 'class="hit"' in page  # the hits themselves still come
