@@ -31,6 +31,10 @@ _WORD = re.compile(r"\w+")
 # A word, hyphenated compounds included (rudal-rudal, Jong-un): what one highlight covers.
 _WHOLE_WORD = re.compile(r"\w+(?:[-\u2010\u2011]\w+)*")
 _MARKS = re.compile(f"{MARK_START}(.*?){MARK_STOP}", re.DOTALL)
+# A photo caption the extractor let through ends with its credit: "(Foto: Reuters)", "(dok. Reuters)".
+_CAPTION = re.compile(r"\((?:foto|dok|ilustrasi|sumber foto)\b[.:]?[^()]*\)$", re.IGNORECASE)
+# Markup a site printed as text (`<i>Update</i>`): not words, so not part of a passage's identity.
+_TAG = re.compile(r"</?[a-z][a-z0-9]*>", re.IGNORECASE)
 
 Span = tuple[int, int]
 # Finds what to highlight in a text: (start, end) offsets; the builder widens them to whole words.
@@ -94,7 +98,7 @@ def sentences(text: str) -> list[str]:
 
 def _key(text: str) -> str:
     """A passage as compared for repeats: its words, casefolded, space-separated and space-padded."""
-    return " " + " ".join(_WORD.findall(text.casefold())) + " "
+    return " " + " ".join(_WORD.findall(_TAG.sub("", text).casefold())) + " "
 
 
 def story_lead(lead: str | None, body: str) -> str | None:
@@ -121,9 +125,14 @@ def story_lead(lead: str | None, body: str) -> str | None:
 
 
 def _whole_words_only(fragment: str, body_key: str) -> str:
-    """A sentence the site cut: its last word dropped unless the body has it whole, then `…`."""
+    """A sentence the site cut: its last word dropped if it is only the start of a body word, then `…`.
+
+    A site cuts its description where a character count falls (`bantuan Mosk` of `bantuan Moskow`);
+    a last word the body has whole, or that begins no word of the body, is the writer's own.
+    """
     words = fragment.rstrip(" ,;:-–—").split()
-    if words and f" {_key(words[-1]).strip()} " not in body_key:
+    last = _key(words[-1]).strip() if words else ""
+    if last and f" {last} " not in body_key and f" {last}" in body_key:
         words = words[:-1]
     return " ".join(words).rstrip(" ,;:-–—") + ELLIPSIS if words else ""
 
@@ -135,11 +144,15 @@ class _Unit:
     terms: frozenset[str]
 
 
-def _units(lead: str | None, body: str, matcher: Matcher | None) -> list[_Unit]:
-    """Lead (what the body lacks) then body sentences, each passage once, with the terms it holds."""
-    seen: set[str] = set()
+def _units(lead: str | None, body: str, matcher: Matcher | None, title: str | None) -> list[_Unit]:
+    """Lead (what the body lacks) then body sentences, each passage once, with the terms it holds.
+
+    The snippet sits under the title: a body line that repeats it, or a photo caption, is left out.
+    """
+    seen = {_key(title)} if title else set()
     units: list[_Unit] = []
-    for text in [*sentences(story_lead(lead, body) or ""), *sentences(body)]:
+    text_lines = [line for line in body.splitlines() if not _CAPTION.search(line.strip())]
+    for text in [*sentences(story_lead(lead, body) or ""), *sentences("\n".join(text_lines))]:
         key = _key(text)
         if key in seen or not key.strip():
             continue
@@ -193,14 +206,16 @@ def _trim(text: str, matcher: Matcher | None, max_chars: int) -> str:
     words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
     first = next((i for i, (_, end) in enumerate(words) if end > centre), 0)
     lo = hi = first
-    while True:
-        grown = False
-        if hi + 1 < len(words) and words[hi + 1][1] - words[lo][0] <= max_chars - 2:
-            hi, grown = hi + 1, True
-        if lo > 0 and lo > first - 4 and words[hi][1] - words[lo - 1][0] <= max_chars - 2:
-            lo, grown = lo - 1, True
-        if not grown:
-            break
+
+    def fits(a: int, b: int) -> bool:
+        return words[b][1] - words[a][0] <= max_chars - 2  # room for the two `…`
+
+    while lo > 0 and lo > first - 4 and fits(lo - 1, hi):  # a little context before the match
+        lo -= 1
+    while hi + 1 < len(words) and fits(lo, hi + 1):  # then as much after it as fits
+        hi += 1
+    while lo > 0 and fits(lo - 1, hi):  # and, at the sentence's end, more before it
+        lo -= 1
     piece = text[words[lo][0] : words[hi][1]]
     return (ELLIPSIS if lo > 0 else "") + piece + (ELLIPSIS if hi < len(words) - 1 else "")
 
@@ -210,11 +225,13 @@ def build(
     body: str,
     matcher: Matcher | None = None,
     *,
+    title: str | None = None,
     max_chars: int = MAX_CHARS,
     min_chars: int = MIN_CHARS,
 ) -> Snippet:
-    """The snippet of a story: whole sentences holding the matched terms, highlighted as whole words."""
-    units = _units(lead, body, matcher)
+    """The snippet of a story shown under `title`: whole sentences holding the matched terms,
+    highlighted as whole words."""
+    units = _units(lead, body, matcher, title)
     if not units:
         return Snippet(())
     chosen = _choose(units, max_chars, min_chars)

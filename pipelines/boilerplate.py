@@ -82,7 +82,8 @@ class Boilerplate:
         block = self._summary_block(lines)
         if block is not None:
             first, last = block
-            summary = [_BULLET.sub("", line) for line in lines[first:last] if _BULLET.match(line)]
+            points = [line for line in lines[first:last] if _BULLET.match(line) and not self._closes(line)]
+            summary = [_BULLET.sub("", line) for line in points]
             lines = lines[:first] + lines[last:]
         kept: list[str] = []
         for line in lines:
@@ -98,16 +99,19 @@ class Boilerplate:
         for index, line in enumerate(lines[:_SUMMARY_LINES]):
             if any(p.fullmatch(line) for p in self.summary_start):
                 end = index + 1
-                while end < len(lines) and _BULLET.match(lines[end]):
+                while end < len(lines) and _BULLET.match(lines[end]) and not self._closes(lines[end]):
                     end += 1
-                closing = end < len(lines) and any(p.fullmatch(lines[end]) for p in self.summary_end)
+                closing = end < len(lines) and self._closes(lines[end])
                 return index, end + 1 if closing else end
-            if any(p.fullmatch(line) for p in self.summary_end):
+            if self._closes(line):
                 first = index
                 while first > 0 and _BULLET.match(lines[first - 1]):
                     first -= 1
                 return (first, index + 1) if first < index else None
         return None
+
+    def _closes(self, line: str) -> bool:
+        return any(p.fullmatch(line) for p in self.summary_end)
 
     def strip_lead(self, lead: str) -> str:
         """The lead without the site's furniture and dateline."""

@@ -216,7 +216,7 @@ def _entry(row: store.EntryRow, zone: ZoneInfo, updated: bool) -> render.Entry:
         outlet=render.outlet_name(row.site),
         published=render.local_time(row.published_at, zone),
         url=safe_link(row.canonical_url),
-        snippet=render.snippet(row.lead, row.body, row.terms),
+        snippet=render.snippet(row.title, row.lead, row.body, row.terms),
         also=render.also_reported(
             list(zip(row.also_sites, row.also_times, strict=True)), zone, row.published_at
         ),

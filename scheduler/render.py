@@ -7,6 +7,7 @@ from our own data (counts, topic titles from our topic files, a date) and never 
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -25,6 +26,23 @@ _env = Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
+_TEXT_WIDTH = 72
+_NBSP = "\u00a0"
+
+
+def text_snippet(pieces: list[tuple[str, bool]]) -> str:
+    """The text part's snippet: `*word*` highlights, wrapped at 72 columns and indented by three.
+
+    A highlight of several words (`*Korea Utara*`) is never broken across lines: its spaces are
+    no-break while wrapping (textwrap breaks only at ASCII whitespace) and plain again afterwards.
+    """
+    glued = [(text.replace(" ", _NBSP) if hit else text, hit) for text, hit in pieces]
+    starred = snippets.Snippet(tuple(glued)).starred()
+    lines = textwrap.wrap(starred, _TEXT_WIDTH, break_long_words=False, break_on_hyphens=False)
+    return "\n".join("   " + line.replace(_NBSP, " ") for line in lines)
+
+
+_env.filters["text_snippet"] = text_snippet
 
 
 @dataclass(frozen=True)
@@ -54,9 +72,9 @@ def outlet_name(site: str) -> str:
     return OUTLETS.get(site, site)
 
 
-def snippet(lead: str | None, body: str, terms: list[str]) -> list[tuple[str, bool]]:
+def snippet(title: str, lead: str | None, body: str, terms: list[str]) -> list[tuple[str, bool]]:
     """The story's snippet (pantau.base.snippets) as (text, highlighted) pieces, the topic's terms marked."""
-    return list(snippets.build(lead, body, snippets.term_matcher(terms)).pieces)
+    return list(snippets.build(lead, body, snippets.term_matcher(terms), title=title).pieces)
 
 
 def also_reported(copies: list[tuple[str, datetime | None]], zone: object, own: datetime | None) -> list[str]:

@@ -62,11 +62,11 @@ def with_snippets(conn: psycopg.Connection, hits: list[HitT], query: str | None)
     if not hits:
         return hits
     rows = conn.execute(q.SNIPPET_SOURCES, {"ids": [h.id for h in hits]}).fetchall()
-    texts = {int(r[0]): (r[1], str(r[2])) for r in rows}
-    matcher = search_matcher(conn, query, [t for pair in texts.values() for t in pair])
+    texts = {int(r[0]): (str(r[1]), r[2], str(r[3])) for r in rows}
+    matcher = search_matcher(conn, query, [t for _, lead, body in texts.values() for t in (lead, body)])
     result = []
     for hit in hits:
-        lead, body = texts.get(hit.id, (None, ""))
-        snippet = snippets.build(lead, body, matcher)
+        title, lead, body = texts.get(hit.id, ("", None, ""))
+        snippet = snippets.build(lead, body, matcher, title=title)
         result.append(dataclasses.replace(hit, snippet=snippet.marked()))
     return result

@@ -42,18 +42,21 @@ def _hits_table(hits: list[Hit], zone: ZoneInfo, *, clusters: bool) -> None:
     from rich.padding import Padding
 
     console = Console(highlight=False)
-    for index, hit in enumerate(hits):
-        if index:
-            console.print()
-        meta = [f"#{hit.id}", hit.site, local_short(hit.published_at, zone)]
-        if hit.other_copies:
-            label = "also in" if clusters else f"{hit.other_copies} other {_copies(hit.other_copies)}:"
-            meta.append(f"{label} {', '.join(hit.other_sites)}")
-        console.print(f"[bold]{_escape(hit.title)}[/bold]")
-        lines = f"{_escape(' · '.join(meta))}\n{from_marked(hit.snippet).markup()}"
-        console.print(Padding(lines, (0, 0, 0, 2), expand=False))
-        # The link on one line of its own, never folded, so it can be copied whole.
-        console.print(f"  {_escape(hit.canonical_url)}", no_wrap=True, crop=False, soft_wrap=True)
+    with console.capture() as captured:
+        for index, hit in enumerate(hits):
+            if index:
+                console.print()
+            meta = [f"#{hit.id}", hit.site, local_short(hit.published_at, zone)]
+            if hit.other_copies:
+                label = "also in" if clusters else f"{hit.other_copies} other {_copies(hit.other_copies)}:"
+                meta.append(f"{label} {', '.join(hit.other_sites)}")
+            console.print(f"[bold]{_escape(hit.title)}[/bold]")
+            lines = f"{_escape(' · '.join(meta))}\n{from_marked(hit.snippet).markup()}"
+            console.print(Padding(lines, (0, 0, 0, 2)))
+            # The link on a line of its own, never folded, so that it can be copied whole.
+            console.print(f"  {_escape(hit.canonical_url)}", no_wrap=True, crop=False, soft_wrap=True)
+    # Padding fills each line to the console's width; readers and pipes want no trailing blanks.
+    click.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
 
 
 def _copies(count: int) -> str:
@@ -127,6 +130,9 @@ def print_story(story: Story, zone: ZoneInfo) -> None:
     for version in story.versions:
         replaced = local_short(version["replaced_at"], zone)
         lines.append(f"  v{version['version']} (replaced {replaced}): {version['title']}")
+    if f["site_summary"]:
+        lines += ["", f"the site's own summary ({f['site']}, not the journalist's text):"]
+        lines += [f"  - {point}" for point in f["site_summary"]]
     lead = story_lead(f["lead"], f["body"])  # the lead only where it is not the body's own opening
     lines += ["", *([lead, ""] if lead else []), f["body"]]
     click.echo("\n".join(lines))

@@ -21,7 +21,7 @@ EXPORT_FIELDS = (
     "id", "site", "site_article_id", "url", "canonical_url", "title", "lead", "text", "authors",
     "section", "tags", "published_at", "date_source", "language", "language_prob", "content_hash",
     "simhash", "cluster_id", "version", "backfilled", "first_seen_at", "last_seen_at", "updated_at",
-    "topics",
+    "site_summary", "topics",
 )  # fmt: skip
 
 

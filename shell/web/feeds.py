@@ -52,11 +52,15 @@ def _topic_title(settings: Settings, topic: str) -> str:
 
 
 def _summary(row: dict[str, Any], zone: Any) -> str:
-    """'Okezone: <snippet> (juga di: Bisnis, 00:42)': the snippet of the topic's terms, other outlets."""
-    text = snippets.build(row["lead"], row["body"], snippets.term_matcher(row["terms"])).plain()
+    """'Okezone: <snippet> (also reported by Bisnis, 00:42)': the topic's terms' snippet, other outlets.
+
+    Worded as the digest words it: the labels are pantau's (English), only the snippet is the site's.
+    """
+    matcher = snippets.term_matcher(row["terms"])
+    text = snippets.build(row["lead"], row["body"], matcher, title=row["title"]).plain()
     if row["other_sites"]:
         copies = list(zip(row["other_sites"], row["other_times"], strict=True))
-        text += f" (juga di: {'; '.join(also_reported(copies, zone, row['published_at']))})"
+        text += f" (also reported by {'; '.join(also_reported(copies, zone, row['published_at']))})"
     return f"{outlet_name(row['site'])}: {text}"
 
 

@@ -75,14 +75,14 @@ def day_counts(
 
 
 @functools.lru_cache(maxsize=1024)
-def _snippet_html(lead: str | None, body: str, terms: tuple[str, ...]) -> str:
+def _snippet_html(title: str, lead: str | None, body: str, terms: tuple[str, ...]) -> str:
     """The story's snippet as HTML; cached because every home page shows the same newest stories
     and building one reads the whole text (10 ms for a long story), while the key is cheap."""
-    return snippets.build(lead, body, snippets.term_matcher(terms)).html()
+    return snippets.build(lead, body, snippets.term_matcher(terms), title=title).html()
 
 
 def _item(row: dict[str, Any]) -> StoryItem:
-    snippet = _snippet_html(row["lead"], row["body"], tuple(row["terms"]))
+    snippet = _snippet_html(row["title"], row["lead"], row["body"], tuple(row["terms"]))
     return StoryItem(
         row["id"], row["site"], row["title"], row["canonical_url"], row["published_at"],
         float(row["score"]), list(row["terms"]), snippet,

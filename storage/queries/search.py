@@ -106,7 +106,7 @@ EXPORT = """
 SELECT a.id, a.site, a.site_article_id, a.url, a.canonical_url, a.title, a.lead, a.body AS text,
        a.authors, a.section, a.tags, a.published_at, a.date_source, a.language, a.language_prob,
        a.content_hash, a.simhash, a.cluster_id, a.version, a.backfilled, a.first_seen_at,
-       a.last_seen_at, a.updated_at,
+       a.last_seen_at, a.updated_at, a.site_summary,
        coalesce((SELECT jsonb_object_agg(t.topic, jsonb_build_object(
                     'score', t.score, 'on_topic', t.on_topic, 'matched_terms', t.matched_terms))
                  FROM article_topics t WHERE t.article_id = a.id), '{{}}') AS topics
@@ -120,7 +120,8 @@ EXPORT_NO_IDLE_TIMEOUT = "SET LOCAL idle_in_transaction_session_timeout = 0"
 # --- one story -------------------------------------------------------------------------------
 STORY_COLUMNS = """a.id, a.site, a.site_article_id, a.url, a.canonical_url, a.title, a.lead, a.body,
        a.authors, a.section, a.tags, a.published_at, a.date_source, a.language, a.language_prob,
-       a.cluster_id, a.version, a.backfilled, a.first_seen_at, a.last_seen_at, a.updated_at"""
+       a.cluster_id, a.version, a.backfilled, a.first_seen_at, a.last_seen_at, a.updated_at,
+       a.site_summary"""
 STORY_BY_ID = f"SELECT {STORY_COLUMNS} FROM articles a WHERE a.id = %(id)s"
 STORY_BY_URL = f"""
 SELECT {STORY_COLUMNS} FROM articles a

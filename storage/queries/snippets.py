@@ -1,7 +1,7 @@
 """Queries of the reader-facing snippets: a page's texts, the words a search matches, feed entries."""
 
 # The texts the snippets of a page of hits are built from.
-SNIPPET_SOURCES = "SELECT id, lead, body FROM articles WHERE id = ANY(%(ids)s)"
+SNIPPET_SOURCES = "SELECT id, title, lead, body FROM articles WHERE id = ANY(%(ids)s)"
 
 # The query's own stems (its exclusions already removed by the caller), as the index holds them.
 QUERY_STEMS = "SELECT tsvector_to_array(to_tsvector('indonesian', %(words)s))"

@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tests.replay import load_story_text
 from tests.storage import story_texts as t
+from tests.support.replay import load_story_text
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from pantau.base.settings import load_settings
 from pantau.web.app import create_app
 from tests.support.archive import TOPIC
 from tests.support.helpers import FILES, free_port, start_pantau, wait_for
-from tests.web.conftest import serving
+from tests.support.web import serve_web
 
 ATOM = {"a": "http://www.w3.org/2005/Atom"}
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
@@ -150,7 +150,7 @@ def test_atom_feed_validates_and_has_one_entry_per_story(client, archive):
     supply = [e for e in entries if "/pasokan" in e.find("a:link[@rel='alternate']", ATOM).get("href")]
     assert len(supply) == 1
     summary = supply[0].findtext("a:summary", namespaces=ATOM)
-    assert "(juga di: detik, 1 Feb 08:00; Kompas, 1 Feb 10:15)" in summary
+    assert "(also reported by detik, 1 Feb 08:00; Kompas, 1 Feb 10:15)" in summary
     titles = [e.findtext("a:title", namespaces=ATOM) for e in entries]
     assert not any("Emas" in t or "Wisata" in t for t in titles)
     assert len(entries) == 6  # 8 on-topic rows, 3 of them one story
@@ -228,8 +228,7 @@ def test_feed_links_ignore_a_forged_host_header(client, web_url):
 
 
 def test_feed_links_start_with_web_base_url_behind_a_proxy(db, archive, tmp_path):
-    settings = load_settings(None, data_dir=tmp_path, web={"base_url": "https://news.example.org/pantau/"})
-    with serving(db, settings) as url:
+    with serve_web(db, tmp_path, web={"base_url": "https://news.example.org/pantau/"}) as url:
         feed = etree.fromstring(httpx.get(f"{url}/feeds/{TOPIC}.atom", timeout=10).content)
     hrefs = [link.get("href") for link in feed.iter("{http://www.w3.org/2005/Atom}link")]
     assert feed.find("a:link[@rel='self']", ATOM).get("href") == (
