@@ -14,9 +14,8 @@ from datetime import datetime
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from pantau.base import snippets
+from pantau.base.sites import display_name
 from pantau.base.text import clean, safe_link
-
-OUTLETS = {"okezone": "Okezone", "detik": "detik", "bisnis": "Bisnis", "kompas": "Kompas"}
 
 _env = Environment(
     loader=PackageLoader("pantau.scheduler", "templates"),
@@ -68,8 +67,8 @@ class Rendered:
 
 
 def outlet_name(site: str) -> str:
-    """How a site is named to readers."""
-    return OUTLETS.get(site, site)
+    """How a site is named to readers: its `[site] display_name`."""
+    return display_name(site)
 
 
 def snippet(title: str, lead: str | None, body: str, terms: list[str]) -> list[tuple[str, bool]]:

@@ -9,13 +9,12 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 from lxml import etree
-from psycopg.rows import dict_row
 
 from pantau import __version__
 from pantau.base import snippets
 from pantau.base.text import safe_link
 from pantau.scheduler.render import also_reported, outlet_name
-from pantau.storage.queries import snippets as q
+from pantau.storage.story import feed_rows
 
 if TYPE_CHECKING:
     import psycopg
@@ -82,8 +81,7 @@ def _entry(feed: Any, row: dict[str, Any], base: str, zone: Any) -> None:
 
 def atom_feed(conn: psycopg.Connection, base: str, topic: str, settings: Settings) -> bytes:
     """The feed document for `topic` (a known topic), as UTF-8 XML; links start with `base`."""
-    with conn.cursor(row_factory=dict_row) as cur:
-        rows = cur.execute(q.FEED_ENTRIES, {"topic": topic, "limit": FEED_SIZE}).fetchall()
+    rows = feed_rows(conn, topic, FEED_SIZE)
     zone = settings.zone
     feed = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})
     _add(feed, "id", f"tag:pantau,2025:feed:{topic}")

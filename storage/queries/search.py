@@ -166,20 +166,3 @@ STATS_LAST_CRAWL = """
 SELECT DISTINCT ON (site) site, kind, started_at, finished_at, status, reason, counts
 FROM crawl_runs ORDER BY site, started_at DESC
 """
-
-# --- the Atom feed of a topic: recent on-topic stories, one entry per cluster ---------------------
-FEED_ENTRIES = """
-WITH best AS (
-    SELECT DISTINCT ON (coalesce(a.cluster_id, a.id)) a.id, t.score
-    FROM articles a JOIN article_topics t ON t.article_id = a.id
-    WHERE t.topic = %(topic)s AND t.on_topic
-    ORDER BY coalesce(a.cluster_id, a.id), t.score DESC, a.published_at NULLS LAST, a.id
-)
-SELECT a.id, a.site, a.url, a.canonical_url, a.title, a.lead, left(a.body, 600) AS body, a.authors,
-       a.published_at, coalesce(a.updated_at, a.first_seen_at) AS updated, b.score,
-       coalesce((SELECT array_agg(DISTINCT o.site ORDER BY o.site) FROM articles o
-         WHERE o.cluster_id = a.cluster_id AND o.id <> a.id), '{}') AS other_sites
-FROM best b JOIN articles a ON a.id = b.id
-ORDER BY coalesce(a.published_at, a.first_seen_at) DESC, a.id DESC
-LIMIT %(limit)s
-"""
