@@ -25,7 +25,7 @@ from pantau.base.settings import load_settings
 from pantau.storage.db import Database
 from pantau.storage.migrate import migrate
 from pantau.web.app import create_app
-from scripts.screenshots import serve
+from scripts.screenshots import serving
 
 TERMS = ("Korea Utara", "Rusia", "senjata", "amunisi", "rudal", "KN-23", "pasukan", "Kursk", "sanksi")
 # The old way, for the ratio: a year of on-topic stories per day and site counted from the archive.
@@ -110,12 +110,9 @@ def main() -> None:
                 prepare(url)
                 took = time.perf_counter() - started
                 print(f"{args.stories} stories, loaded in {took:.0f} s; {args.runs} requests a page\n")
-                web, thread, base = serve(create_app(db, load_settings(None, data_dir=Path(tmp) / "data")))
-                try:
+                settings = load_settings(None, data_dir=Path(tmp) / "data")
+                with serving(create_app(db, settings)) as base:
                     measure(base, url, args.runs)
-                finally:
-                    web.should_exit = True
-                    thread.join(timeout=10)
         finally:
             server.cleanup()
 

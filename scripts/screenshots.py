@@ -18,6 +18,8 @@ import subprocess
 import tempfile
 import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -69,8 +71,9 @@ def seed(conn: psycopg.Connection, now: datetime) -> dict[str, int]:
     return ids
 
 
-def serve(app: object) -> tuple[uvicorn.Server, threading.Thread, str]:
-    """The app on a free loopback port, in a thread."""
+@contextmanager
+def serving(app: object) -> Iterator[str]:
+    """The app on a free loopback port, in a thread; yields its base URL, stops it on exit."""
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))  # type: ignore[arg-type]
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
@@ -81,7 +84,12 @@ def serve(app: object) -> tuple[uvicorn.Server, threading.Thread, str]:
             raise SystemExit("the web view did not start")
         thread.join(0.05)
     host, port = sock.getsockname()
-    return server, thread, f"http://{host}:{port}"
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
 
 
 def shoot(url: str, out: Path, height: int) -> None:
@@ -110,7 +118,6 @@ def main() -> None:
                 with db.connection() as conn:
                     ids = seed(conn, datetime.now(UTC))
                 settings = load_settings(None, data_dir=Path(tmp) / "data")
-                server, thread, base = serve(create_app(db, settings))
                 pages = {
                     "home": ("/", 2200),
                     "home-365-days": ("/?days=365", 1200),
@@ -121,11 +128,10 @@ def main() -> None:
                     "story": (f"/articles/{ids['pasokan']}", 1800),
                     "bad-request": ("/?q=rudal&until=9999-12-31", 500),
                 }
-                for name, (path, height) in pages.items():
-                    shoot(base + path, args.out / f"{name}.png", height)
-                    print(args.out / f"{name}.png", path)
-                server.should_exit = True
-                thread.join(timeout=10)
+                with serving(create_app(db, settings)) as base:
+                    for name, (path, height) in pages.items():
+                        shoot(base + path, args.out / f"{name}.png", height)
+                        print(args.out / f"{name}.png", path)
         finally:
             pg.cleanup()
 

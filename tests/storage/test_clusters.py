@@ -15,10 +15,10 @@ from pantau.storage.db import Database
 from pantau.storage.migrate import available, migrate
 from pantau.storage.queries import clusters as q
 from pantau.storage.queries import schema
-from tests.conftest import create_database
 from tests.storage import story_pairs as pairs
 from tests.storage import story_texts as t
 from tests.support.articles import build_article
+from tests.support.database import create_database
 
 T0 = datetime(2024, 6, 19, 9, 0, tzinfo=UTC)
 

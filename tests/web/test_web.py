@@ -22,12 +22,6 @@ ATOM = {"a": "http://www.w3.org/2005/Atom"}
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 
 
-@pytest.fixture(scope="module")
-def client(web_url):
-    with httpx.Client(base_url=web_url, timeout=10) as http:
-        yield http
-
-
 def test_search_page_form_and_results(client, archive):
     first = client.get("/search")
     assert first.status_code == 200

@@ -7,17 +7,8 @@ import html
 import io
 import re
 
-import httpx
-import pytest
-
 from pantau.web.diffs import word_diff
 from tests.support.archive import TOPIC
-
-
-@pytest.fixture(scope="module")
-def client(web_url):
-    with httpx.Client(base_url=web_url, timeout=10) as http:
-        yield http
 
 
 def test_home_shows_the_topic_now_each_story_once(client, archive):
