@@ -107,8 +107,8 @@ def test_s20_a_held_lock_becomes_a_named_timeout_error_not_a_hang(database_url, 
             assert conn.execute("SHOW lock_timeout").fetchone() == ("1s",)
             with pytest.raises(
                 errors.LockNotAvailable,
-                match=r"^INSERT_ARTICLE \(pantau\.storage\.queries\.articles\): canceling statement due to lock"
-                r" timeout",
+                match=r"^INSERT_ARTICLE \(pantau\.storage\.queries\.articles\): canceling statement due"
+                r" to lock timeout",
             ):
                 store_article(conn, item)
         # The crawl's pipeline retries, then gives up with the query's name and the URL kept queued.
