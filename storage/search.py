@@ -168,6 +168,12 @@ def check_filters(conn: psycopg.Connection, filters: Filters) -> TextQuery | Non
     return None if filters.query is None else text_query(conn, filters.query)
 
 
+def where_clause(conn: psycopg.Connection, filters: Filters) -> tuple[sql.Composable, dict[str, Any]]:
+    """The filters as a condition on `article_search s` and its parameters (for counts and facets);
+    SearchError as for a search."""
+    return _where(filters, check_filters(conn, filters))
+
+
 def _estimates(conn: psycopg.Connection, where: sql.Composable, params: dict[str, Any]) -> tuple[int, int]:
     """The planner's estimates of how many stories match and how many there are (word frequencies
     from the column statistics, ~1 ms, no rows read)."""

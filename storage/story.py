@@ -10,6 +10,7 @@ from psycopg.rows import dict_row
 from pantau.base.canonical import canonicalize
 from pantau.base.errors import PantauError
 from pantau.storage.queries import search as q
+from pantau.storage.queries import snippets as snippet_queries
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -73,7 +74,7 @@ class Stats:
 def feed_rows(conn: psycopg.Connection, topic: str, limit: int) -> list[dict[str, Any]]:
     """The topic's newest on-topic stories for its feed: one row per story cluster, newest first."""
     with conn.cursor(row_factory=dict_row) as cur:
-        return cur.execute(q.FEED_ENTRIES, {"topic": topic, "limit": limit}).fetchall()
+        return cur.execute(snippet_queries.FEED_ENTRIES, {"topic": topic, "limit": limit}).fetchall()
 
 
 def archive_stats(conn: psycopg.Connection, *, zone: ZoneInfo, days: int, now: datetime) -> Stats:

@@ -178,7 +178,7 @@ def stats(app: App, days: int, fmt: str) -> None:
 @click.option("--port", type=click.IntRange(1, 65535), help="Port (default: web.port, 8080).")
 @pass_app
 def serve(app: App, host: str | None, port: int | None) -> None:
-    """Serve the read-only web view (search, stories, Atom feeds, JSON API)."""
+    """Serve the read-only web view (the topic now and over time, search, stories, feeds, API)."""
     import uvicorn
 
     from pantau.web.app import create_app

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
@@ -19,17 +18,20 @@ from pantau.base.snippets import from_marked, story_lead
 from pantau.base.text import safe_link
 from pantau.present.filters import make_filters
 from pantau.present.records import hit_record, local_short, story_record
-from pantau.scheduler.render import outlet_name
-from pantau.storage.search import Filters, Hit, search
+from pantau.storage.search import search
 from pantau.storage.story import StoryNotFound, find_story
+from pantau.web import charts, diffs, search_view, workspace
 from pantau.web.feeds import atom_feed
+from pantau.web.pages import WorkspacePages
+from pantau.web.params import PAGE_SIZE, search_request
+from pantau.web.urls import check_base_url, public_base
 
 if TYPE_CHECKING:
     from pantau.base.settings import Settings
     from pantau.storage.db import Database
 
-PAGE_SIZE = 20
-
+# The parameters that make `/` a search (`/?q=senjata`) instead of the topic's home page.
+SEARCH_KEYS = ("q", "site", "since", "until", "lang", "min_score", "clusters", "page")
 
 # The real folder (resolved): Starlette refuses files that resolve outside it, as editable links do.
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -42,10 +44,13 @@ def safe_url(url: str | None) -> str:
 
 def _templates(settings: Settings) -> Environment:
     env = Environment(loader=PackageLoader("pantau.web", "templates"), autoescape=True)
-    env.filters["local"] = lambda value: local_short(value, settings.zone)
+    zone = settings.zone
+    env.filters["local"] = lambda value: local_short(value, zone)
+    env.filters["hhmm"] = lambda value: value.astimezone(zone).strftime("%H:%M") if value else "-"
     env.filters["safe_url"] = safe_url
-    env.filters["outlet"] = outlet_name
     env.filters["highlight"] = lambda snippet: Markup(from_marked(snippet).html())  # noqa: S704 - escaped inside
+    env.filters["outlet"] = workspace.outlet
+    env.filters["colour"] = charts.colour
     return env
 
 
@@ -56,73 +61,66 @@ class ArchiveViews:
         self.db = db
         self.settings = settings
         self.templates = _templates(settings)
+        self.base_url = check_base_url(settings.web.base_url)
+        self.workspace = WorkspacePages(db, settings, self._page)
 
     def _page(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        context.setdefault("topics", workspace.topics_in_order(self.settings))
         html = self.templates.get_template(name).render(zone=self.settings.timezone, **context)
         return HTMLResponse(html, status_code=status)
 
-    def _filters(self, request: Request) -> tuple[Filters, int, bool]:
-        params = request.query_params
-        min_score = params.get("min_score") or None
-        try:
-            score = float(min_score) if min_score is not None else None
-            page = max(int(params.get("page") or 1), 1)
-        except ValueError:
-            raise PantauError("min_score and page must be numbers") from None
-        filters = make_filters(
-            self.settings,
-            params.get("q"),
-            sites=[site for site in params.getlist("site") if site],
-            since=params.get("since"),
-            until=params.get("until"),
-            languages=[lang for lang in params.getlist("lang") if lang],
-            topic=params.get("topic") or None,
-            min_score=score,
-        )
-        return filters, (page - 1) * PAGE_SIZE, params.get("clusters") in ("1", "on", "true")
-
-    def _search(self, request: Request) -> tuple[Filters, int, bool, list[Hit]]:
-        filters, offset, clusters = self._filters(request)
-        if not request.query_params:  # the first visit: just the form
-            return filters, offset, clusters, []
-        with self.db.connection() as conn:
-            hits = search(conn, filters, limit=PAGE_SIZE, offset=offset, clusters=clusters)
-        return filters, offset, clusters, hits
+    def home(self, request: Request) -> Response:
+        """The topic now; with search parameters (`/?q=senjata`), the search page."""
+        if any(key in request.query_params for key in SEARCH_KEYS):
+            return self.search_page(request)
+        return self.workspace.home(request)
 
     def search_page(self, request: Request) -> Response:
-        """The search form (GET) and, with a query, a page of results."""
+        """The search form and, with a query or filters, a page of results with counts and facets."""
         params = request.query_params
+        topics = workspace.topics_in_order(self.settings)
         context: dict[str, Any] = {"params": params, "sites": self.settings.crawl.sites, "hits": []}
+        context["languages"] = search_view.LANGUAGES
         try:
-            _, offset, clusters, hits = self._search(request)
+            wanted = search_request(params, self.settings)
+            searched = any(params.get(key) for key in (*SEARCH_KEYS, "topic"))
+            context.update(clusters=wanted.clusters, searched=searched)
+            if context["searched"]:
+                facet_topic = wanted.filters.topic or (topics[0] if topics else "")
+                with self.db.connection() as conn:
+                    context.update(
+                        search_view.run(conn, wanted, params, facet_topic), facet_topic=facet_topic
+                    )
         except PantauError as exc:
             return self._page("search.html", 400, error=str(exc), **context)
-        page = offset // PAGE_SIZE + 1
-        kept = [(key, value) for key, value in params.multi_items() if key != "page"]
-        next_url = "?" + urlencode([*kept, ("page", str(page + 1))]) if len(hits) == PAGE_SIZE else ""
-        context.update(hits=hits, searched=bool(params), page=page, clusters=clusters)
-        return self._page("search.html", next_url=next_url, **context)
+        return self._page("search.html", feed_topic=params.get("topic"), **context)
 
     def story_page(self, request: Request) -> Response:
-        """One story with its topics, other copies and earlier versions."""
+        """One story with its topics, other copies, earlier versions (what changed) and date source."""
         try:
             with self.db.connection() as conn:
                 story = find_story(conn, str(request.path_params["id"]))
         except StoryNotFound as exc:
             return self._page("error.html", 404, error=str(exc))
         lead = story_lead(story.fields["lead"], story.fields["body"])  # never the body's opening twice
-        return self._page("story.html", story=story, f=story.fields, lead=lead)
+        return self._page(
+            "story.html", story=story, f=story.fields, lead=lead,
+            changes=diffs.changes(story.fields, story.versions),
+            provenance=diffs.date_provenance(story.fields["date_source"]),
+        )  # fmt: skip
 
     def api_search(self, request: Request) -> Response:
         """JSON search: the same parameters as the search page; `q` may be empty to browse."""
         try:
-            filters, offset, clusters = self._filters(request)
+            wanted = search_request(request.query_params, self.settings)
             with self.db.connection() as conn:
-                hits = search(conn, filters, limit=PAGE_SIZE, offset=offset, clusters=clusters)
+                hits = search(
+                    conn, wanted.filters, limit=PAGE_SIZE, offset=wanted.offset, clusters=wanted.clusters
+                )
         except PantauError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
         results = [hit_record(hit, self.settings.zone) for hit in hits]
-        return JSONResponse({"query": filters.query, "offset": offset, "results": results})
+        return JSONResponse({"query": wanted.filters.query, "offset": wanted.offset, "results": results})
 
     def api_article(self, request: Request) -> Response:
         """One story as JSON, with its topics, copies and versions."""
@@ -141,15 +139,24 @@ class ArchiveViews:
         except PantauError as exc:
             return Response(str(exc), status_code=404, media_type="text/plain")
         with self.db.connection() as conn:
-            body = atom_feed(conn, request, topic, self.settings)
+            body = atom_feed(conn, public_base(request, self.base_url), topic, self.settings)
         return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+    def topic_data(self, request: Request) -> Response:
+        """The topic chart's data, `.csv` or `.json` (anything else: 404)."""
+        if request.path_params["fmt"] not in ("csv", "json"):
+            return Response("no such page; use .csv or .json", status_code=404, media_type="text/plain")
+        return self.workspace.topic_data(request)
 
 
 def create_app(db: Database, settings: Settings) -> Starlette:
     """The web view over an opened archive; only GET and HEAD are routed (anything else: 405)."""
     views = ArchiveViews(db, settings)
     routes = [
-        Route("/", views.search_page, name="search"),
+        Route("/", views.home, name="home"),
+        Route("/search", views.search_page, name="search"),
+        Route("/topics/{topic}.{fmt}", views.topic_data, name="topic_data"),
+        Route("/topics/{topic}", views.workspace.topic_page, name="topic"),
         Route("/articles/{id:int}", views.story_page, name="story"),
         Route("/feeds/{topic}.atom", views.feed, name="feed"),
         Route("/api/search", views.api_search, name="api_search"),

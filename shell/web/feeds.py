@@ -6,6 +6,7 @@ import re
 import tomllib
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlencode
 
 from lxml import etree
 
@@ -17,7 +18,6 @@ from pantau.storage.story import feed_rows
 
 if TYPE_CHECKING:
     import psycopg
-    from starlette.requests import Request
 
     from pantau.base.settings import Settings
 
@@ -63,9 +63,9 @@ def _summary(row: dict[str, Any], zone: Any) -> str:
     return f"{outlet_name(row['site'])}: {text}"
 
 
-def _entry(feed: Any, row: dict[str, Any], request: Request, zone: Any) -> None:
+def _entry(feed: Any, row: dict[str, Any], base: str, zone: Any) -> None:
     entry = _add(feed, "entry")
-    story_page = str(request.url_for("story", id=row["id"]))
+    story_page = f"{base}/articles/{row['id']}"
     _add(entry, "id", _safe_url(row["canonical_url"]) or f"tag:pantau,2025:article:{row['id']}")
     _add(entry, "title", row["title"], type="text")
     _add(entry, "updated", _rfc3339(row["updated"], zone))
@@ -79,8 +79,8 @@ def _entry(feed: Any, row: dict[str, Any], request: Request, zone: Any) -> None:
     _add(entry, "summary", _summary(row, zone), type="text")
 
 
-def atom_feed(conn: psycopg.Connection, request: Request, topic: str, settings: Settings) -> bytes:
-    """The feed document for `topic` (a known topic), as UTF-8 XML."""
+def atom_feed(conn: psycopg.Connection, base: str, topic: str, settings: Settings) -> bytes:
+    """The feed document for `topic` (a known topic), as UTF-8 XML; links start with `base`."""
     rows = feed_rows(conn, topic, FEED_SIZE)
     zone = settings.zone
     feed = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})
@@ -89,12 +89,11 @@ def atom_feed(conn: psycopg.Connection, request: Request, topic: str, settings: 
     newest = max((row["updated"] for row in rows), default=datetime.now(UTC))
     _add(feed, "updated", _rfc3339(newest, zone))
     _add(_add(feed, "author"), "name", "pantau")
-    _add(feed, "link", rel="self", type="application/atom+xml", href=str(request.url))
-    search_page = str(request.url_for("search").include_query_params(topic=topic))
-    _add(feed, "link", rel="alternate", type="text/html", href=search_page)
+    _add(feed, "link", rel="self", type="application/atom+xml", href=f"{base}/feeds/{quote(topic)}.atom")
+    _add(feed, "link", rel="alternate", type="text/html", href=f"{base}/?{urlencode({'topic': topic})}")
     _add(feed, "generator", "pantau", version=__version__)
     for row in rows:
-        _entry(feed, row, request, zone)
+        _entry(feed, row, base, zone)
     return bytes(etree.tostring(feed, xml_declaration=True, encoding="utf-8", pretty_print=True))
 
 

@@ -191,27 +191,3 @@ STATS_LAST_CRAWL = """
 SELECT DISTINCT ON (site) site, kind, started_at, finished_at, status, reason, counts
 FROM crawl_runs ORDER BY site, started_at DESC
 """
-
-# --- the Atom feed of a topic: recent on-topic stories, one entry per cluster ---------------------
-FEED_ENTRIES = """
-WITH best AS (
-    SELECT DISTINCT ON (coalesce(a.cluster_id, a.id)) a.id, t.score, t.matched_terms
-    FROM articles a JOIN article_topics t ON t.article_id = a.id
-    WHERE t.topic = %(topic)s AND t.on_topic
-    ORDER BY coalesce(a.cluster_id, a.id), t.score DESC, a.published_at NULLS LAST, a.id
-)
-SELECT a.id, a.site, a.url, a.canonical_url, a.title, a.lead, a.body, a.authors,
-       a.published_at, coalesce(a.updated_at, a.first_seen_at) AS updated, b.score,
-       ARRAY(SELECT jsonb_array_elements_text(b.matched_terms)) AS terms,
-       coalesce(o.sites, '{}') AS other_sites, coalesce(o.times, '{}') AS other_times
-FROM best b JOIN articles a ON a.id = b.id
-LEFT JOIN LATERAL (
-    SELECT array_agg(c.site ORDER BY c.published_at NULLS LAST, c.site) AS sites,
-           array_agg(c.published_at ORDER BY c.published_at NULLS LAST, c.site) AS times
-    FROM (SELECT DISTINCT ON (x.site) x.site, x.published_at FROM articles x
-          WHERE x.cluster_id = a.cluster_id AND x.site <> a.site
-          ORDER BY x.site, x.published_at NULLS LAST, x.id) c
-) o ON true
-ORDER BY coalesce(a.published_at, a.first_seen_at) DESC, a.id DESC
-LIMIT %(limit)s
-"""

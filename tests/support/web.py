@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -17,9 +18,9 @@ from tests.support.helpers import wait_for
 
 
 @contextmanager
-def serve_web(db: Database, data_dir: Path) -> Iterator[str]:
+def serve_web(db: Database, data_dir: Path, **settings_overrides: Any) -> Iterator[str]:
     """Serve `pantau serve`'s application over `db`; yields its base URL and stops it on exit."""
-    settings = load_settings(None, data_dir=data_dir)
+    settings = load_settings(None, data_dir=data_dir, **settings_overrides)
     server = uvicorn.Server(uvicorn.Config(create_app(db, settings), log_level="warning", lifespan="off"))
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import subprocess
 from datetime import datetime
@@ -10,23 +11,22 @@ import httpx
 import pytest
 from lxml import etree
 
+from pantau.base.errors import ConfigError
+from pantau.base.settings import load_settings
+from pantau.web.app import create_app
 from tests.support.archive import TOPIC
 from tests.support.helpers import FILES, free_port, start_pantau, wait_for
+from tests.support.web import serve_web
 
 ATOM = {"a": "http://www.w3.org/2005/Atom"}
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 
 
-@pytest.fixture(scope="module")
-def client(web_url):
-    with httpx.Client(base_url=web_url, timeout=10) as http:
-        yield http
-
-
 def test_search_page_form_and_results(client, archive):
-    first = client.get("/")
+    first = client.get("/search")
     assert first.status_code == 200
     assert '<form id="search"' in first.text
+    assert 'class="hit"' not in first.text  # the first visit: just the form
     page = client.get("/", params={"q": "kharkiv"})
     assert page.status_code == 200
     assert "Rudal KN-23 Korea Utara Dipakai Rusia untuk Serang Kharkiv" in page.text
@@ -71,7 +71,7 @@ def test_story_page(client, archive):
     assert "Korea Utara Kirim Persenjataan ke Rusia Lewat Pelabuhan Rajin" in page.text
     assert "Other copies (2)" in page.text
     assert "Earlier versions (1)" in page.text
-    assert "date from jsonld" in page.text
+    assert "JSON-LD datePublished) (jsonld)" in html.unescape(page.text)
     assert client.get("/articles/999999").status_code == 404
 
 
@@ -89,7 +89,17 @@ def test_api_search_and_article(client, archive):
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/api/search", "/api/articles/1", "/feeds/nk-russia-arms.atom", "/static/style.css"]
+    "path",
+    [
+        "/",
+        "/search",
+        f"/topics/{TOPIC}",
+        f"/topics/{TOPIC}.csv",
+        "/api/search",
+        "/api/articles/1",
+        f"/feeds/{TOPIC}.atom",
+        "/static/style.css",
+    ],
 )
 def test_only_get_and_head(client, path):
     assert client.post(path, data={"q": "x"}).status_code == 405
@@ -179,3 +189,49 @@ def test_pantau_serve_command_serves_the_archive(database_url, archive, tmp_path
         for stream in (server.stdout, server.stderr):
             if stream:
                 stream.close()
+
+
+@pytest.mark.parametrize(
+    ("params", "named"),
+    [
+        ({"q": "\x00"}, "control character"),
+        ({"q": "rudal", "until": "9999-12-31"}, "until '9999-12-31' is out of range"),
+        ({"q": "rudal", "since": "0001-01-01"}, "since '0001-01-01' is out of range"),
+        ({"q": "rudal", "page": "99999999999999999999"}, "page '99999999999999999999'"),
+        ({"q": "rudal", "page": "0"}, "page '0'"),
+        ({"q": "rudal", "min_score": "nan"}, "min_score 'nan'"),
+        ({"q": "rudal", "site": "x\x1b[31m"}, "control character"),
+    ],
+)
+def test_hostile_values_are_a_400_with_one_line(client, params, named):
+    for path in ("/", "/api/search"):
+        response = client.get(path, params=params)
+        assert response.status_code == 400, (path, response.text[:200])
+        assert named in html.unescape(response.text)
+        assert "Traceback" not in response.text
+
+
+def test_feed_links_ignore_a_forged_host_header(client, web_url):
+    feed = etree.fromstring(client.get(f"/feeds/{TOPIC}.atom", headers={"Host": "evil.example"}).content)
+    hrefs = [link.get("href") for link in feed.iter("{http://www.w3.org/2005/Atom}link")]
+    assert not any("evil.example" in href for href in hrefs)
+    assert feed.find("a:link[@rel='self']", ATOM).get("href") == f"{web_url}/feeds/{TOPIC}.atom"
+    related = [h for h in hrefs if "/articles/" in h]
+    assert related
+    assert all(h.startswith(f"{web_url}/articles/") for h in related)
+
+
+def test_feed_links_start_with_web_base_url_behind_a_proxy(db, archive, tmp_path):
+    with serve_web(db, tmp_path, web={"base_url": "https://news.example.org/pantau/"}) as url:
+        feed = etree.fromstring(httpx.get(f"{url}/feeds/{TOPIC}.atom", timeout=10).content)
+    hrefs = [link.get("href") for link in feed.iter("{http://www.w3.org/2005/Atom}link")]
+    assert feed.find("a:link[@rel='self']", ATOM).get("href") == (
+        f"https://news.example.org/pantau/feeds/{TOPIC}.atom"
+    )
+    assert any(h.startswith("https://news.example.org/pantau/articles/") for h in hrefs)
+
+
+def test_a_base_url_that_is_no_http_url_is_refused_by_name(db, tmp_path):
+    settings = load_settings(None, data_dir=tmp_path, web={"base_url": "javascript:alert(1)"})
+    with pytest.raises(ConfigError, match=r"web.base_url 'javascript:alert\(1\)' is not an http\(s\) URL"):
+        create_app(db, settings)
