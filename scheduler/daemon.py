@@ -20,7 +20,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from pantau.scheduler import digest, jobs
+from pantau.scheduler import digest, jobs, rescoring
 from pantau.scheduler.jobs import JobContext
 from pantau.storage import status as status_store
 
@@ -72,7 +72,8 @@ def run(settings: Settings, db: Database, ctx: JobContext | None = None) -> None
 def _scheduler(settings: Settings, ctx: JobContext) -> BlockingScheduler:
     scheduler = BlockingScheduler(
         timezone=settings.zone,
-        executors={"default": ThreadPoolExecutor(max_workers=len(settings.crawl.sites) + 2)},
+        # one thread per site, digests, heartbeat, and the background rescore
+        executors={"default": ThreadPoolExecutor(max_workers=len(settings.crawl.sites) + 3)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE},
     )
     now = ctx.clock()
@@ -112,6 +113,7 @@ def _scheduler(settings: Settings, ctx: JobContext) -> BlockingScheduler:
         id="heartbeat",
         name="heartbeat",
     )
+    rescoring.schedule(scheduler, ctx)
     scheduler.add_listener(_on_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
     return scheduler
 

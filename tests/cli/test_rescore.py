@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import signal
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from pantau.base.settings import load_settings
 from pantau.pipelines import rescore as engine
 from pantau.pipelines.topics import load_topics
+from pantau.scheduler import rescoring
+from pantau.scheduler.jobs import JobContext
 from pantau.storage.db import Database
+from tests.support.helpers import start_pantau, wait_for
 from tests.support.reprocess import TOPIC, Crawled, crawl_replay, set_threshold
 
 pytestmark = pytest.mark.slow  # one subprocess crawl of the four sites per module
@@ -18,6 +24,13 @@ pytestmark = pytest.mark.slow  # one subprocess crawl of the four sites per modu
 @pytest.fixture(scope="module")
 def crawled(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Crawled:
     return crawl_replay(database_url, tmp_path_factory.mktemp("rescore"))
+
+
+@pytest.fixture(autouse=True)
+def shipped_scores(crawled: Crawled) -> Iterator[None]:
+    """Each test leaves the archive scored with the shipped topic file, as the crawl did."""
+    yield
+    assert crawled.pantau("rescore").exit_code == 0
 
 
 def _summary(stdout: str) -> dict[str, list[int]]:
@@ -124,3 +137,72 @@ def test_an_unknown_topic_or_a_broken_topic_file_stops_before_anything_is_writte
     assert broken.stderr.startswith(f"pantau: error: topic file {topics / 'broken.toml'}: ")
     assert broken.stderr.count("\n") == 1
     assert crawled.query("SELECT xmin::text FROM article_topics ORDER BY 1") == before
+
+
+def test_status_names_stale_scores_and_the_background_job_rescores_them_in_batches(
+    crawled: Crawled,
+) -> None:
+    before = crawled.on_topic()
+    topics_dir = crawled.topics_dir("background")
+    set_threshold(topics_dir, 1000)
+    stories = crawled.query("SELECT count(*) FROM articles")[0][0]
+    status = crawled.pantau("status", topics_dir=topics_dir)
+    assert f"scores: out of date (nk-russia-arms {stories} stories); the daemon rescores" in status.stdout
+
+    settings = load_settings(
+        None,
+        database_url=crawled.database_url,
+        data_dir=crawled.workdir / "data",
+        topics_dir=topics_dir,
+        rescore={"batch_size": 1},
+    )
+    with Database(crawled.database_url) as db:
+        job = rescoring.BackgroundRescore(JobContext(settings, db))
+        job()  # ten batches of one story: the rest waits for the next run
+        fresh = "SELECT count(*) FROM article_topics WHERE fingerprint = %s"
+        assert crawled.query(fresh, job.seen[TOPIC])[0][0] == rescoring.MAX_BATCHES  # type: ignore[index]
+        assert job.pending
+        runs = 1
+        while job.pending:
+            job()
+            runs += 1
+        assert runs == -(-stories // rescoring.MAX_BATCHES) + (stories % rescoring.MAX_BATCHES == 0)
+        assert crawled.on_topic() == set()
+        assert "scores: up to date" in crawled.pantau("status", topics_dir=topics_dir).stdout
+
+        job()  # nothing changed: nothing read
+        assert not job.pending
+        set_threshold(topics_dir, 3.0)  # the topics folder changes
+        while True:
+            job()
+            if not job.pending:
+                break
+    assert crawled.on_topic() == before
+
+
+def test_the_daemon_rescores_at_start_and_when_the_topics_folder_changes(
+    crawled: Crawled, tmp_path: Path
+) -> None:
+    before = crawled.on_topic()
+    topics_dir = crawled.topics_dir("daemon")
+    set_threshold(topics_dir, 1000)
+    config = tmp_path / "pantau.toml"
+    config.write_text(
+        f'topics_dir = "{topics_dir}"\n[crawl]\nsites = []\n[rescore]\ncheck_seconds = 0.2\n', "utf-8"
+    )
+    log = tmp_path / "daemon.log"
+    with log.open("wb") as err:
+        proc = start_pantau(
+            "run", config=config, database_url=crawled.database_url, data_dir=tmp_path / "data", stderr=err
+        )
+    try:
+        wait_for(lambda: not crawled.on_topic(), 60, "the daemon's rescore at start (threshold 1000)")
+        set_threshold(topics_dir, 3.0)
+        wait_for(lambda: crawled.on_topic() == before, 60, "the daemon's rescore after the topic changed")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+    text = log.read_text(encoding="utf-8")
+    assert proc.returncode == 0, text[-3000:]
+    assert "topic files changed: rescoring out-of-date stories in the background" in text
+    assert "background rescore done:" in text
