@@ -137,7 +137,8 @@ def build_one(
     params = _selection(settings, sub, start, end)
     new = _best_per_cluster(store.candidates(conn, params, updated=False))
     changed = _best_per_cluster(store.candidates(conn, params, updated=True))
-    if not new and not changed and sub.schedule.immediate:
+    rescored = _rescored(conn, sub, params, {c.cluster for c in new})
+    if not new and not changed and not rescored and sub.schedule.immediate:
         return None  # no row: the next slice's period starts where this one did
     digest_id = store.insert_digest(conn, sub.name, start, end, now)
     if digest_id is None:
@@ -145,7 +146,10 @@ def build_one(
     chosen = [(c, False) for c in new] + [(c, True) for c in changed]
     for rank, (candidate, updated) in enumerate(chosen, start=1):
         store.insert_item(conn, digest_id, candidate, rank, updated=updated)
+    for rank, candidate in enumerate(rescored, start=len(chosen) + 1):
+        store.insert_item(conn, digest_id, candidate, rank, updated=False, rescored=True)
     entries = _entries(conn, sub, chosen, end)
+    entries += _entries(conn, sub, [(c, False) for c in rescored], end, rescored=True)
     content = render.render(
         entries,
         topic_titles=sub.topic_titles,
@@ -154,7 +158,7 @@ def build_one(
         health=health,
         unsubscribe_url=settings.mail.unsubscribe_url or None,
     )
-    send = bool(chosen) or sub.config.send_empty
+    send = bool(chosen or rescored) or sub.config.send_empty
     status = "ready" if send else "empty"
     store.set_content(
         conn,
@@ -173,7 +177,7 @@ def build_one(
             )
     log.info(
         "digest built: %d stories, %s",
-        len(chosen),
+        len(chosen) + len(rescored),
         "queued" if send else "nothing to send",
         extra={"subscription": sub.name, "digest_id": digest_id},
     )
@@ -192,6 +196,16 @@ def _selection(settings: Settings, sub: Subscription, start: datetime, end: date
     }
 
 
+def _rescored(
+    conn: psycopg.Connection, sub: Subscription, params: dict[str, Any], listed: set[int]
+) -> list[Candidate]:
+    """Stories a rescore put on the topic in the period, if the subscription asks for them."""
+    if not sub.config.include_rescored:
+        return []
+    found = _best_per_cluster(store.candidates(conn, params, kind="rescored"))
+    return [c for c in found if c.cluster not in listed]
+
+
 def _best_per_cluster(candidates: list[Candidate]) -> list[Candidate]:
     """One article per story: the best-scoring (then earliest id); stories best first, then newest."""
     best: dict[int, Candidate] = {}
@@ -202,7 +216,11 @@ def _best_per_cluster(candidates: list[Candidate]) -> list[Candidate]:
 
 
 def _entries(
-    conn: psycopg.Connection, sub: Subscription, chosen: list[tuple[Candidate, bool]], end: datetime
+    conn: psycopg.Connection,
+    sub: Subscription,
+    chosen: list[tuple[Candidate, bool]],
+    end: datetime,
+    rescored: bool = False,
 ) -> list[render.Entry]:
     rows = store.entry_rows(conn, [c.id for c, _ in chosen], sub.config.topics, end)
     zone = sub.schedule.zone
@@ -215,6 +233,7 @@ def _entries(
             snippet=render.snippet(rows[c.id].lead, rows[c.id].body, rows[c.id].terms),
             also=[render.outlet_name(s) for s in rows[c.id].also_sites],
             updated=updated,
+            rescored=rescored,
         )
         for c, updated in chosen
     ]
