@@ -136,6 +136,12 @@ def write_scores(conn: psycopg.Connection, scores: Sequence[NewScore], now: date
     )
 
 
+def count_raw(conn: psycopg.Connection, sites: Sequence[str], since: datetime | None) -> int:
+    """How many stored stories of these sites (published since `since`) kept their raw HTML."""
+    row = conn.execute(q.COUNT_RAW, {"sites": list(sites), "since": since}).fetchone()
+    return int(row[0]) if row else 0
+
+
 def raw_batch(
     conn: psycopg.Connection, sites: Sequence[str], *, after: int, since: datetime | None, limit: int
 ) -> list[StoredPage]:

@@ -89,6 +89,7 @@ for command in (daemon.run, daemon.status, daemon.digest):
 archive.register(cli)
 cli.add_command(backfill.backfill)
 cli.add_command(reprocess.rescore)
+cli.add_command(reprocess.reextract)
 
 
 def main() -> None:

@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING
 import click
 
 from pantau.base.errors import PantauError
+from pantau.base.settings import ALL_SITES
 from pantau.cli.app import App, pass_app
 from pantau.cli.crawl import _stop_on_interrupt
 
 if TYPE_CHECKING:
+    from pantau.pipelines.reextract import ReextractReport
     from pantau.pipelines.rescore import Progress, RescoreReport
     from pantau.pipelines.topics import Topic
 
@@ -46,6 +48,63 @@ def rescore(app: App, names: tuple[str, ...], since: str | None, dry_run: bool) 
         sys.exit(1)
 
 
+@click.command("reextract")
+@click.argument("sites", nargs=-1, type=click.Choice(ALL_SITES))
+@click.option("--since", help=_SINCE_HELP)
+@click.option(
+    "--dry-run", is_flag=True, help="Print what would change, with a few example diffs; write nothing."
+)
+@pass_app
+def reextract(app: App, sites: tuple[str, ...], since: str | None, dry_run: bool) -> None:
+    """Run the current site rules on the stored pages of every story (default: all sites), then rescore."""
+    from pantau.pipelines import reextract as engine
+
+    rules = engine.check_rules(list(dict.fromkeys(sites)) or list(ALL_SITES))  # before anything is written
+    topics = _topics(app, ())
+    start = _since(app, since)
+    with (
+        app.database("reextract") as db,
+        _stop_on_interrupt() as stop,
+        _progress("re-extracting") as progress,
+    ):
+        report = engine.reextract(
+            db, rules, topics, since=start, dry_run=dry_run, stop=stop, progress=progress
+        )
+    print_reextract(report, dry_run=dry_run)
+    if report.interrupted:
+        click.echo(
+            f"interrupted after {report.done} of {report.total} stories; run the same command again "
+            "(stories already re-extracted are unchanged now and are not written twice)",
+            err=True,
+        )
+        sys.exit(1)
+
+
+def print_reextract(report: ReextractReport, *, dry_run: bool) -> None:
+    """Per site: stories read, changed, which fields, failures named; examples when dry; the rescore."""
+    from pantau.pipelines.reextract import FIELDS
+
+    headings: tuple[str, ...] = ("site", "stories", "changed", *FIELDS, "failed")
+    rows = [headings]
+    for site, tally in report.sites.items():
+        counts = [tally.stories, tally.changed, *(tally.fields[name] for name in FIELDS), len(tally.failed)]
+        rows.append((site, *(str(count) for count in counts)))
+    _table(rows)
+    for site, tally in report.sites.items():
+        for failure in tally.failed:
+            click.echo(f"{site}: cannot extract {failure}; the story keeps its stored text")
+    if dry_run:
+        for tally in report.sites.values():
+            for example in tally.examples:
+                click.echo("\n" + example)
+    changed = sum(tally.changed for tally in report.sites.values())
+    if changed:
+        click.echo(f"\nrescoring of the {changed} changed stories:")
+        _table(_topic_rows(report.rescore))
+    if dry_run:
+        click.echo("dry run: nothing was written")
+
+
 def print_rescore(report: RescoreReport, *, dry_run: bool) -> None:
     """The per-topic summary of a rescore: stories scored, on topic now and not before, left, changed."""
     if report.total == 0:
@@ -53,16 +112,24 @@ def print_rescore(report: RescoreReport, *, dry_run: bool) -> None:
         return
     verb = "would rescore" if dry_run else "rescored"
     click.echo(f"{verb} {report.stories} of {report.total} stories with out-of-date scores")
-    headings = ("topic", "scored", "became on topic", "left topic", "score changed")
-    rows = [headings] + [
+    _table(_topic_rows(report))
+    if dry_run:
+        click.echo("dry run: nothing was written")
+
+
+def _topic_rows(report: RescoreReport) -> list[tuple[str, ...]]:
+    headings: tuple[str, ...] = ("topic", "scored", "became on topic", "left topic", "score changed")
+    return [headings] + [
         (name, str(t.scored), str(t.became), str(t.left), str(t.changed)) for name, t in report.topics.items()
     ]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(headings))]
+
+
+def _table(rows: list[tuple[str, ...]]) -> None:
+    """Rows as columns: the first left-aligned, the counts right-aligned."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         cells = (cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True))
         click.echo("  ".join([row[0].ljust(widths[0]), *cells]))
-    if dry_run:
-        click.echo("dry run: nothing was written")
 
 
 def _topics(app: App, names: tuple[str, ...]) -> list[Topic]:

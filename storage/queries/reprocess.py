@@ -54,6 +54,11 @@ ON CONFLICT (article_id, topic) DO UPDATE SET
                        ELSE EXCLUDED.scored_at END
 """
 
+COUNT_RAW = f"""
+SELECT count(*) FROM articles a
+WHERE a.site = ANY(%(sites)s::text[]) AND {_SINCE} AND a.raw_html IS NOT NULL
+"""
+
 # Stored stories of the given sites with their pages as fetched, in keyset batches.
 RAW_BATCH = """
 SELECT a.id, a.site, a.url, a.canonical_url, a.title, a.lead, a.body, a.published_at, a.date_source,
