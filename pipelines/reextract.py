@@ -161,12 +161,11 @@ def _one(
         "date_source": found.date_source,
         "language": language,
         "language_prob": probability,
-        "content_hash": content_hash(body),
-        "simhash": simhash(body),
     }
     changed = _changed_fields(page, new)
     if not changed:
         return None
+    new.update(content_hash=content_hash(body), simhash=simhash(body))  # only for a story to write
     tally.changed += 1
     tally.fields.update(changed)
     if len(tally.examples) < examples:

@@ -99,7 +99,9 @@ def print_reextract(report: ReextractReport, *, dry_run: bool) -> None:
                 click.echo("\n" + example)
     changed = sum(tally.changed for tally in report.sites.values())
     if changed:
-        click.echo(f"\nrescoring of the {changed} changed stories:")
+        click.echo(
+            f"\nrescored with the new text: {changed} changed {'story' if changed == 1 else 'stories'}"
+        )
         _table(_topic_rows(report.rescore))
     if dry_run:
         click.echo("dry run: nothing was written")

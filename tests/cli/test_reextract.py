@@ -78,7 +78,7 @@ def test_changed_rules_update_the_text_in_place_without_a_version_and_rescore(
     result = crawled.pantau("reextract", "detik")
     assert result.exit_code == 0, result.output
     assert _rows(result.stdout)["detik"][:2] == [stories, changed]
-    assert f"rescoring of the {changed} changed stories:" in result.stdout
+    assert f"rescored with the new text: {changed} changed stor" in result.stdout
     after = {row[0]: row for row in crawled.query(SNAPSHOT)}
     edited = [row for row in before if after[row[0]][3] != row[3]]
     assert len(edited) == changed
