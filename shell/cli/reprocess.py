@@ -40,12 +40,7 @@ def rescore(app: App, names: tuple[str, ...], since: str | None, dry_run: bool) 
         report = engine.rescore(db, topics, since=start, dry_run=dry_run, stop=stop, progress=progress)
     print_rescore(report, dry_run=dry_run)
     if report.interrupted:
-        click.echo(
-            f"interrupted after {report.stories} of {report.total} stories; "
-            "run the same command again to continue where it stopped",
-            err=True,
-        )
-        sys.exit(1)
+        _interrupted(report.stories, report.total, "continue where it stopped")
 
 
 @click.command("reextract")
@@ -72,12 +67,7 @@ def reextract(app: App, sites: tuple[str, ...], since: str | None, dry_run: bool
         )
     print_reextract(report, dry_run=dry_run)
     if report.interrupted:
-        click.echo(
-            f"interrupted after {report.done} of {report.total} stories; run the same command again "
-            "(stories already re-extracted are unchanged now and are not written twice)",
-            err=True,
-        )
-        sys.exit(1)
+        _interrupted(report.done, report.total, "re-extracted stories are current and not written twice")
 
 
 def print_reextract(report: ReextractReport, *, dry_run: bool) -> None:
@@ -117,6 +107,11 @@ def print_rescore(report: RescoreReport, *, dry_run: bool) -> None:
     _table(_topic_rows(report))
     if dry_run:
         click.echo("dry run: nothing was written")
+
+
+def _interrupted(done: int, total: int, why: str) -> None:
+    click.echo(f"interrupted after {done} of {total} stories; run the same command again ({why})", err=True)
+    sys.exit(1)
 
 
 def _topic_rows(report: RescoreReport) -> list[tuple[str, ...]]:

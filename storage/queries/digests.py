@@ -21,37 +21,37 @@ ON CONFLICT (subscription, period_end) DO NOTHING
 RETURNING id
 """
 
+# What a digest may list: backfilled stories only if asked, the accepted languages, and a story
+# (cluster) no earlier digest of this subscription carried.
+_LISTABLE = """(%(include_backfill)s OR NOT a.backfilled)
+  AND (a.language IS NULL OR a.language = ANY(%(languages)s))
+  AND NOT EXISTS (
+      SELECT 1 FROM digest_items i JOIN digests d ON d.id = i.digest_id
+      WHERE d.subscription = %(subscription)s AND i.cluster_id = coalesce(a.cluster_id, a.id))"""
+
 # On-topic stories first seen in the period (put on the topic by the crawl, not by a rescore) whose
 # story (cluster) no earlier digest of this subscription carried. One row per article; the caller
 # keeps the best article of each cluster.
-NEW_CANDIDATES = """
+NEW_CANDIDATES = f"""
 SELECT a.id, coalesce(a.cluster_id, a.id) AS cluster, max(t.score) AS score, a.published_at
 FROM articles a
 JOIN article_topics t ON t.article_id = a.id
 WHERE a.first_seen_at > %(start)s AND a.first_seen_at <= %(end)s
   AND t.topic = ANY(%(topics)s) AND t.on_topic AND t.score >= %(min_score)s
   AND t.rescored_at IS NULL
-  AND (%(include_backfill)s OR NOT a.backfilled)
-  AND (a.language IS NULL OR a.language = ANY(%(languages)s))
-  AND NOT EXISTS (
-      SELECT 1 FROM digest_items i JOIN digests d ON d.id = i.digest_id
-      WHERE d.subscription = %(subscription)s AND i.cluster_id = coalesce(a.cluster_id, a.id))
+  AND {_LISTABLE}
 GROUP BY a.id
 """
 
 # Stories a rescore (a changed topic file) put on a topic in the period, whatever their age: only
 # for subscriptions with include_rescored, listed once like every story.
-RESCORED_CANDIDATES = """
+RESCORED_CANDIDATES = f"""
 SELECT a.id, coalesce(a.cluster_id, a.id) AS cluster, max(t.score) AS score, a.published_at
 FROM article_topics t
 JOIN articles a ON a.id = t.article_id
 WHERE t.rescored_at > %(start)s AND t.rescored_at <= %(end)s
   AND t.topic = ANY(%(topics)s) AND t.on_topic AND t.score >= %(min_score)s
-  AND (%(include_backfill)s OR NOT a.backfilled)
-  AND (a.language IS NULL OR a.language = ANY(%(languages)s))
-  AND NOT EXISTS (
-      SELECT 1 FROM digest_items i JOIN digests d ON d.id = i.digest_id
-      WHERE d.subscription = %(subscription)s AND i.cluster_id = coalesce(a.cluster_id, a.id))
+  AND {_LISTABLE}
 GROUP BY a.id
 """
 

@@ -136,6 +136,14 @@ def test_a_broken_site_file_stops_before_anything_is_written(crawled: Crawled, s
     assert crawled.query(SNAPSHOT) == before
     unknown = crawled.pantau("reextract", "tempo")
     assert unknown.exit_code == 2
+    topics = crawled.workdir / "broken-topics"
+    topics.mkdir(exist_ok=True)
+    (topics / "x.toml").write_text('name = "y"\ntitle = "x"\nthreshold = 1\n', "utf-8")
+    detik.write_text(detik.read_text("utf-8").replace('["[[[", ', "["), "utf-8")
+    sites.load_site_data.cache_clear()
+    topic = crawled.pantau("reextract", "detik", topics_dir=topics)
+    assert topic.exit_code == 2
+    assert topic.stderr.startswith(f"pantau: error: topic file {topics / 'x.toml'}: ")
     detik.write_text("[extraction\n", "utf-8")
     sites.load_site_data.cache_clear()
     syntax = crawled.pantau("reextract", "detik")
