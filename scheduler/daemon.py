@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 from datetime import timedelta
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -133,7 +134,9 @@ def _stopper(ctx: JobContext, scheduler: BlockingScheduler) -> signal.Handlers:
             return
         log.info("%s received: stopping (a running crawl is interrupted)", signal.Signals(signum).name)
         ctx.stop.set()
-        scheduler.shutdown(wait=False)
+        # Not in the handler: it may interrupt the main thread inside the executor's submit, which
+        # holds a (non-reentrant) lock that shutdown takes too: the daemon then hung on SIGTERM.
+        threading.Thread(target=scheduler.shutdown, kwargs={"wait": False}, name="shutdown").start()
 
     return stop  # type: ignore[return-value]
 
