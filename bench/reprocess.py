@@ -38,7 +38,7 @@ from pantau.pipelines.language import detect_language, html_lang
 from pantau.pipelines.rules import ExtractionRules
 from pantau.pipelines.topics import load_topics
 from pantau.storage import reprocess as store
-from pantau.storage.db import Database
+from pantau.storage.db import Database, Timeouts
 from pantau.storage.migrate import migrate
 from tests.support.helpers import ROOT, pantau_env
 
@@ -72,8 +72,8 @@ def build(db: Database, stories: int, with_html: int) -> list[tuple[str, str, st
         )
         with conn.cursor() as cur:
             cur.executemany(f"INSERT INTO bench_templates VALUES ({', '.join(['%s'] * 11)})", rows)
-        for first in range(1, stories + 1, 50_000):
-            params = {"first": first, "last": min(first + 49_999, stories), "templates": TEMPLATES}
+        for first in range(1, stories + 1, 10_000):
+            params = {"first": first, "last": min(first + 9_999, stories), "templates": TEMPLATES}
             conn.execute(INSERT, {**params, "with_html": with_html})
         conn.execute("VACUUM ANALYZE articles")
     return bare
@@ -151,7 +151,7 @@ def main() -> None:
         server = pgserver.get_server(tmp / "pg", cleanup_mode="stop")  # type: ignore[attr-defined, unused-ignore]
         try:
             url = server.get_uri()
-            with Database(url, app_name="pantau-bench", max_size=2) as db:
+            with Database(url, app_name="pantau-bench", max_size=2, timeouts=Timeouts(statement=3600)) as db:
                 migrate(db)
                 started = time.perf_counter()
                 pages = build(db, args.stories, args.pages)
