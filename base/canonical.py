@@ -2,8 +2,8 @@
 
 Variants that collapse: tracking parameters (utm_*, source, jxrecoid, tag_from, _ga, device …), paging
 (`?page=`, `?single=1`, Bisnis `/2`), fragments, `http:`, AMP (`/amp/` paths on Okezone, `amp.kompas.com`)
-and mobile hosts (`m.detik.com`, `m.bisnis.com`). All four sites carry an article's identity in the
-path alone, so the canonical URL drops the whole query. The rules are data: `[urls]` of the site file.
+and mobile hosts (`m.detik.com`, `m.bisnis.com`). Every site carries an article's identity in the path
+alone, so the canonical URL drops the whole query. The rules are data: `[urls]` of the site file.
 """
 
 from __future__ import annotations
@@ -27,13 +27,17 @@ class Canonical:
     url_date: date | None = None
 
 
-@cache
 def _article_re(site: str) -> re.Pattern[str]:
-    return re.compile(get_site(site).urls.article)
+    return _compiled(get_site(site).urls.article)
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:  # by pattern, not name: a site is whatever its file says
+    return re.compile(pattern)
 
 
 def canonicalize(url: str) -> Canonical | None:
-    """The canonical form of an article URL of one of the four sites; None for anything else."""
+    """The canonical form of an article URL of a known site; None for anything else."""
     try:
         parts = urlsplit(url.strip())
         host = (parts.hostname or "").lower().rstrip(".")

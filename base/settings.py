@@ -16,14 +16,22 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from pantau.base.errors import ConfigError
+from pantau.base.errors import ConfigError, describe_validation_error
+from pantau.base.sites import SHIPPED_SITES_DIR, load_registry, unknown_site, unknown_sites, use_registry
 
 SECRET_KEYS = ("database_url", "smtp_url")
-SiteName = Literal["okezone", "detik", "bisnis", "kompas"]
-ALL_SITES: tuple[SiteName, ...] = ("okezone", "detik", "bisnis", "kompas")
 PACKAGE_TOPICS_DIR = Path(__file__).resolve().parent.parent / "pipelines" / "topics"
 
 
@@ -51,11 +59,10 @@ class DatabaseConfig(Section):
 
 
 class CrawlConfig(Section):
-    """How and how often the four sites are crawled."""
+    """How and how often the sites are crawled."""
 
-    sites: list[Literal["okezone", "detik", "bisnis", "kompas"]] = Field(
-        default_factory=lambda: list(ALL_SITES)
-    )
+    # Default: every known site (Settings fills it in from the site files; see _check_sites).
+    sites: list[str] = Field(default_factory=list)
     interval_minutes: float = Field(10, gt=0)
     jitter_seconds: int = Field(60, ge=0)
     user_agent: str = "pantau/0.1 (+https://github.com/pantau-news/pantau; news monitor for analysts)"
@@ -139,6 +146,8 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Jakarta"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     topics_dir: Path = PACKAGE_TOPICS_DIR
+    # Site files read besides the shipped ones (crawler/sites/); default: the shipped folder alone.
+    sites_dir: Path = SHIPPED_SITES_DIR
     languages: list[str] = Field(default_factory=lambda: ["id"])
     database_url: SecretStr | None = None
     smtp_url: SecretStr | None = None
@@ -152,10 +161,28 @@ class Settings(BaseSettings):
 
     _zone = field_validator("timezone")(_check_zone)
 
-    @field_validator("data_dir", "topics_dir")
+    @field_validator("data_dir", "topics_dir", "sites_dir")
     @classmethod
     def _expand_home(cls, value: Path) -> Path:
         return value.expanduser()
+
+    @model_validator(mode="after")
+    def _check_sites(self) -> Settings:
+        """Every site named in crawl.sites and health.* has a site file; crawl.sites defaults to all."""
+        known = load_registry(self.sites_dir)  # a bad site file raises SiteFileError, naming it
+        if "sites" not in self.crawl.model_fields_set:
+            self.crawl.sites = list(known.names)
+        named = {
+            "crawl.sites": self.crawl.sites,
+            "health.quiet_hours": self.health.quiet_hours,
+            "health.min_links": self.health.min_links,
+        }
+        for key, names in named.items():
+            for name in unknown_sites(names, known):
+                raise PydanticCustomError(
+                    "unknown_site", "{message}", {"message": f"'{key}': {unknown_site(name, known)}"}
+                )
+        return self
 
     @classmethod
     def settings_customise_sources(
@@ -219,30 +246,18 @@ def _read_toml(path: Path) -> dict[str, Any]:
     return data
 
 
-def describe_validation_error(error: ValidationError, *, show_input: bool = True) -> str:
-    """One line naming each bad key (dotted) and what is wrong with it, for a TOML file's errors."""
-    parts = []
-    for item in error.errors():
-        key = ".".join(str(p) for p in item["loc"]) or "(top level)"
-        if item["type"] == "extra_forbidden":
-            parts.append(f"unknown key '{key}'; remove it or check its spelling")
-        elif show_input:
-            parts.append(f"'{key}': {item['msg']} (got {item.get('input')!r})")
-        else:
-            parts.append(f"'{key}': {item['msg']}")
-    return "; ".join(parts)
-
-
 def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
-    """Read, merge and validate the configuration; raise ConfigError with one clear line."""
+    """Read, merge and validate the configuration (its sites become the process's); ConfigError, one line."""
     config_file = find_config_file(path)
     values = _read_toml(config_file) if config_file else {}
     values.update(overrides)
     source = str(config_file) if config_file else "defaults and PANTAU_* environment"
     try:
-        return Settings(**values)
+        settings = Settings(**values)
     except ValidationError as exc:
         raise ConfigError(f"invalid configuration ({source}): {describe_validation_error(exc)}") from None
+    use_registry(load_registry(settings.sites_dir))  # this process's sites: shipped plus sites_dir
+    return settings
 
 
 def masked(settings: Settings) -> dict[str, Any]:

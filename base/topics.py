@@ -17,8 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from pantau.base.errors import ConfigError
-from pantau.base.settings import describe_validation_error
+from pantau.base.errors import ConfigError, describe_validation_error
 
 # Indonesian affixes a lowercase term may carry: per+senjata+an+nya, bersenjata, rudal-rudal.
 _PREFIX = r"(?:me[mn]?g?|pe[mnr]?g?|ber|di|ter|ke|se)?"

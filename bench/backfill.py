@@ -6,7 +6,8 @@ Part 1 runs a real backfill (child crawls, pipelines, an embedded PostgreSQL in 
 the backfill world (tests/support/backfill_world.py: five weeks of dated listings, four stories a
 page) and counts the server's requests by kind. Part 2 models one real month per site at the
 configured politeness (crawl.download_delay x the site's delay_factor, one request at a time per
-host; hosts in parallel) from listing sizes in SITES.md and desk volumes that are GUESSES, printed as such.
+host; hosts in parallel) from listing sizes in docs/sites.md and desk volumes that are GUESSES,
+printed as such.
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ class Guess:
     """One site's month, as guessed: per-day index pages, the share of index items fetched, the rest."""
 
     desk_per_day: int  # stories a day on the walked index (GUESS)
-    page_size: int  # items an index page lists (SITES.md)
+    page_size: int  # items an index page lists (docs/sites.md for detik, Kompas; GUESS else)
     prefilter_share: float  # share whose title/slug names North Korea or Russia (GUESS)
     tag_pages: int  # tag pages a month over all walked tags, `rusia` dominating (GUESS)
     search_pages: int  # search pages a month (GUESS)

@@ -17,6 +17,7 @@ from pantau.base.canonical import Canonical
 from pantau.crawler.listings import WIB, Listed
 
 T = TypeVar("T")
+LISTING_PRIORITY = 1_000_000  # listings before articles (crawl and backfill): budget spent newest first
 
 
 @dataclass

@@ -232,7 +232,7 @@ STATUS_BY_REASON = {
     "shutdown": "interrupted",
     "cancelled": "interrupted",
     "locked": "skipped",
-    "robots_unreachable": "skipped",  # fail closed for this run (RELIABILITY.md 9); the next run retries
+    "robots_unreachable": "skipped",  # fail closed for this run (docs/reliability.md 3); the next run retries
     "blocked": "blocked",
 }
 

@@ -149,7 +149,7 @@ def block_reason(status: int, headers: Mapping[str, str], body: bytes) -> str | 
     """Why a response is a block/challenge page rather than content, or None if it is content.
 
     Cloudflare: 403/503 with "Just a moment..." / `cf-chl` / `cf-mitigated: challenge`. AWS WAF: the
-    202 JS challenge carrying `awsWafCookieDomainList` or `x-amzn-waf-action` (SITES.md 3.5, 4.5).
+    202 JS challenge carrying `awsWafCookieDomainList` or `x-amzn-waf-action` (docs/sites.md 3.5, 4.5, 5).
     """
     head = body[:65536]
     lowered = {k.lower(): v.lower() for k, v in headers.items()}

@@ -1,8 +1,8 @@
 """Scrapy settings for pantau's crawls: `scrapy crawl <site>` in the project root reads this module.
 
-The pantau configuration (file + PANTAU_* environment, see pantau/config.py) is loaded once and put at
+The pantau configuration (file + PANTAU_* environment, see pantau.base.settings) is loaded once and put at
 PANTAU_SETTINGS; everything tunable comes from it. Each override below names Scrapy's default and
-why we change it (RELIABILITY.md section 3). The runner passes PANTAU_DATABASE_URL in the environment
+why we change it (docs/reliability.md 2). The runner passes PANTAU_DATABASE_URL in the environment
 and `-s PANTAU_RUN_ID=<id>`.
 """
 
@@ -16,8 +16,9 @@ PANTAU_RUN_ID = None  # set by the runner: -s PANTAU_RUN_ID=<crawl_runs.id>
 PANTAU_RETRY_AFTER_MAX = 300.0  # seconds; a longer Retry-After is honoured by retrying next run
 
 BOT_NAME = "pantau"
-SPIDER_MODULES = ["pantau.crawler.spiders"]
-NEWSPIDER_MODULE = "pantau.crawler.spiders"
+# default scrapy.spiderloader.SpiderLoader; one spider per site file instead of one module per site
+SPIDER_LOADER_CLASS = "pantau.crawler.spiders.loader.SiteSpiderLoader"
+SPIDER_MODULES: list[str] = []  # default []; stated: site spiders come from the registry, not modules
 
 # --- identity and politeness -------------------------------------------------------------------
 USER_AGENT = _crawl.user_agent  # default "Scrapy/x (+https://scrapy.org)"; say who we are and where
@@ -27,7 +28,7 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 1  # default 8; one request at a time per host
 # default 16; one site per process spans a few hosts, one request each: fewer requests are already
 # in flight when a host starts answering block pages and the spider backs off.
 CONCURRENT_REQUESTS = 4
-DOWNLOAD_DELAY = _crawl.download_delay  # default 0; >= 1 s per host in production (SITES.md 5)
+DOWNLOAD_DELAY = _crawl.download_delay  # default 0; >= 1 s per host in production (docs/sites.md 5)
 AUTOTHROTTLE_ENABLED = True  # default False; slows down when the site does
 AUTOTHROTTLE_START_DELAY = max(_crawl.download_delay, 0.0)  # default 5; never below DOWNLOAD_DELAY
 AUTOTHROTTLE_MAX_DELAY = 30.0  # default 60; a slower site is better skipped until the next run

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import cache
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
 
-from pantau.base.sites import Site, Table, check_regex, get_site, load_site_data
+from pantau.base.errors import describe_validation_error
+from pantau.base.sites import Site, SiteFileError, Table, check_regex, read_site, read_site_file, site_file
 
 EndpointKind = Literal["sitemap_index", "sitemap", "listing", "feed"]
 
@@ -49,6 +51,11 @@ class Discovery(Table):
     prefilter: str
     endpoints: tuple[Endpoint, ...]
 
+    @property
+    def names(self) -> set[str]:
+        """The endpoints' names."""
+        return {endpoint.name for endpoint in self.endpoints}
+
     def endpoint(self, name: str) -> Endpoint:
         """The endpoint called `name`."""
         for endpoint in self.endpoints:
@@ -71,20 +78,27 @@ class CrawlSite(Site):
     politeness: Politeness = Field(default_factory=Politeness)
 
 
-@cache
 def crawl_site(name: str) -> CrawlSite:
-    """The validated crawler tables of crawler/sites/<name>.toml, over its registry entry."""
-    data: dict[str, Any] = load_site_data(name)
+    """The validated crawler tables of site `name`'s file, over its registry entry."""
+    return _crawl_site(site_file(name))
+
+
+@cache  # by file, so a site is always what its file says, whichever registry named it
+def _crawl_site(path: Path) -> CrawlSite:
+    data: dict[str, Any] = read_site_file(path)
     values = {
-        **get_site(name).model_dump(),
+        **read_site(path).model_dump(),
         "discovery": data.get("discovery"),
         "politeness": data.get("politeness", {}),
     }
     try:
         model = CrawlSite.model_validate(values)
     except ValidationError as exc:
-        raise ValueError(f"crawler/sites/{name}.toml: invalid crawler tables: {exc}") from None
+        raise SiteFileError(f"site file {path}: {describe_validation_error(exc, show_input=False)}") from None
     for endpoint in model.discovery.endpoints:
-        if endpoint.fallback is not None:
-            model.discovery.endpoint(endpoint.fallback)  # raises on a dangling name
+        if endpoint.fallback is not None and endpoint.fallback not in model.discovery.names:
+            raise SiteFileError(
+                f"site file {path}: 'discovery.endpoints': {endpoint.name!r} falls back to"
+                f" {endpoint.fallback!r}, which no endpoint is called; fix its 'fallback'"
+            )
     return model

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_HTML_CHARS = 5_000_000  # trafilatura can run for minutes on huge DOMs (trafilatura#704)
-# Challenge and block pages served with status 200/202 instead of the story (SITES.md §5).
+# Challenge and block pages served with status 200/202 instead of the story (docs/sites.md 5).
 BLOCK_MARKERS = ("awsWafCookieDomainList", "cf-chl", "challenge-platform", "<title>Just a moment")
 # Never part of a story's text, on any site.
 COMMON_DROP = ("script", "style", "noscript", "iframe", "form", "figcaption", "button")

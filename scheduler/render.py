@@ -13,9 +13,9 @@ from datetime import datetime
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from pantau.base.sites import display_name
 from pantau.base.text import clean, safe_link
 
-OUTLETS = {"okezone": "Okezone", "detik": "detik", "bisnis": "Bisnis", "kompas": "Kompas"}
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'“A-Z0-9])")
 SNIPPET_CHARS = 420
 
@@ -53,8 +53,8 @@ class Rendered:
 
 
 def outlet_name(site: str) -> str:
-    """How a site is named to readers."""
-    return OUTLETS.get(site, site)
+    """How a site is named to readers: its `[site] display_name`."""
+    return display_name(site)
 
 
 def _term_pattern(terms: list[str]) -> re.Pattern[str] | None:

@@ -11,6 +11,7 @@ import psycopg
 from psycopg import sql
 
 from pantau.base.errors import DatabaseUnavailable
+from pantau.storage.queries import schema as q
 
 log = logging.getLogger(__name__)
 DATABASE_NAME = "pantau"
@@ -59,6 +60,5 @@ class EmbeddedPostgres:
 
 def _ensure_database(admin_url: str, name: str) -> None:
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        if not conn.execute(q.DATABASE_EXISTS, (name,)).fetchone():
+            conn.execute(q.CREATE_DATABASE.format(name=sql.Identifier(name)))

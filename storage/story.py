@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from psycopg.rows import dict_row
 
+from pantau.base.canonical import canonicalize
 from pantau.base.errors import PantauError
 from pantau.storage.queries import search as q
 
@@ -32,17 +33,11 @@ class Story:
 
 
 def url_variants(url: str) -> list[str]:
-    """The URL as given and, when the crawler's canonicaliser is installed, its canonical form."""
-    variants = [url]
-    try:
-        from pantau.base.canonical import canonicalize  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:  # the crawler is optional for reading the archive
-        return variants
-    try:
-        canonical = str(canonicalize(url))
-    except ValueError:
-        return variants
-    return [*variants, canonical] if canonical != url else variants
+    """The URL as given and, for an article URL of a known site, its canonical URL (AMP, utm, paging gone)."""
+    canonical = canonicalize(url)
+    if canonical is None or canonical.url == url:
+        return [url]
+    return [url, canonical.url]
 
 
 def find_story(conn: psycopg.Connection, key: str) -> Story:
@@ -73,6 +68,12 @@ class Stats:
     days: list[dict[str, Any]]
     topics: list[dict[str, Any]]
     crawls: list[dict[str, Any]]
+
+
+def feed_rows(conn: psycopg.Connection, topic: str, limit: int) -> list[dict[str, Any]]:
+    """The topic's newest on-topic stories for its feed: one row per story cluster, newest first."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(q.FEED_ENTRIES, {"topic": topic, "limit": limit}).fetchall()
 
 
 def archive_stats(conn: psycopg.Connection, *, zone: ZoneInfo, days: int, now: datetime) -> Stats:

@@ -13,7 +13,8 @@ from urllib.parse import quote_plus
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from pantau.base.sites import load_site_data
+from pantau.base.errors import describe_validation_error
+from pantau.base.sites import SiteFileError, load_site_data, site_file
 
 ListingKind = Literal["daily", "window", "stream"]
 
@@ -90,9 +91,10 @@ class BackfillModel(_Table):
 
 @cache
 def backfill_model(site: str) -> BackfillModel:
-    """The validated `[backfill]` table of crawler/sites/<site>.toml."""
+    """The validated `[backfill]` table of the site's file."""
     data: dict[str, Any] = load_site_data(site).get("backfill", {})
     try:
         return BackfillModel.model_validate(data)
     except ValidationError as exc:
-        raise ValueError(f"crawler/sites/{site}.toml: invalid [backfill] table: {exc}") from None
+        detail = describe_validation_error(exc, show_input=False)
+        raise SiteFileError(f"site file {site_file(site)}: [backfill]: {detail}") from None

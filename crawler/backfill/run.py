@@ -19,6 +19,7 @@ import psycopg
 
 from pantau.base.errors import PantauError
 from pantau.base.settings import Settings
+from pantau.base.sites import site_file
 from pantau.crawler.backfill.plan import Chunk, Range, chunks, dates_done, listing_keys, pending, walks
 from pantau.crawler.backfill.walker import SETTING, Job
 from pantau.storage import backfill as store
@@ -63,7 +64,7 @@ class Backfill:
             try:
                 walks(site, self.topic, chunks(self.span.since, self.span.until)[0])
             except (KeyError, ValueError) as exc:
-                raise PantauError(f"crawler/sites/{site}.toml: {exc.args[0]}") from None
+                raise PantauError(f"site file {site_file(site)}: {exc.args[0]}") from None
 
     def run(self) -> dict[str, SiteState]:
         """Backfill every site (one thread each) and return their final states."""

@@ -23,6 +23,7 @@ from scrapy.http import Request
 from pantau.base.topics import term_pattern
 from pantau.crawler.backfill.plan import Chunk, Range, Walk, next_page, pending, walks
 from pantau.crawler.backfill.reading import Item, listed_items
+from pantau.crawler.candidates import LISTING_PRIORITY
 from pantau.crawler.listings import WIB, Listed
 from pantau.crawler.middlewares import BlockedPage
 from pantau.storage import backfill as store
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 SETTING = "PANTAU_BACKFILL"
-LISTING_PRIORITY = 1_000_000  # listings before articles, as in a crawl
 
 
 class Job(BaseModel):

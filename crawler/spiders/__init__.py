@@ -1,1 +1,1 @@
-"""One spider per site over `base.NewsSiteSpider`; the site knowledge is in crawler/sites/<site>.toml."""
+"""The spiders: one per site file (`loader.SiteSpiderLoader`), each a `base.NewsSiteSpider` over its data."""

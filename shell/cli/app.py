@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ import click
 from pantau.base.errors import PantauError
 from pantau.base.logs import setup_logging
 from pantau.base.settings import Settings, load_settings
+from pantau.base.sites import unknown_site, unknown_sites
 
 
 class App:
@@ -22,6 +23,12 @@ class App:
         overrides = {"log_level": log_level} if log_level else {}
         self.settings: Settings = load_settings(config_path, **overrides)
         setup_logging(self.settings.log_level)
+
+    def chosen_sites(self, sites: Sequence[str]) -> list[str]:
+        """The sites a command was given (default: crawl.sites), each known; PantauError names one not."""
+        for name in unknown_sites(sites):  # sites_dir is a setting: checked here, not by click
+            raise PantauError(f"site {unknown_site(name)}")
+        return list(dict.fromkeys(sites)) or list(self.settings.crawl.sites)
 
     @contextmanager
     def database(self, role: str = "cli", *, migrate: bool = True) -> Iterator[Any]:

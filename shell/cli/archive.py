@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from pantau.base.settings import ALL_SITES
 from pantau.cli.app import App, pass_app
 from pantau.present.filters import ArchiveInputError, make_filters
 
@@ -55,9 +54,7 @@ def build_filters(app: App, query: str | None, options: dict[str, Any]) -> Filte
 def filter_options(command: F) -> F:
     """The filters shared by search and export."""
     options = [
-        click.option(
-            "--site", multiple=True, type=click.Choice(ALL_SITES), help="Only this site (repeatable)."
-        ),
+        click.option("--site", multiple=True, help="Only this site (repeatable)."),
         click.option("--since", help="From this day on (YYYY-MM-DD or YYYY-MM), in your time zone."),
         click.option(
             "--until", help="Up to and including this day (YYYY-MM-DD or YYYY-MM), in your time zone."

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 import click
 
 from pantau.base.errors import ConfigError
-from pantau.base.settings import ALL_SITES
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -28,7 +27,7 @@ DEFAULT_TOPIC = "nk-russia-arms"
 
 
 @click.command("backfill")
-@click.argument("sites", nargs=-1, type=click.Choice(ALL_SITES))
+@click.argument("sites", nargs=-1)
 @click.option(
     "--since", required=True, type=click.DateTime(["%Y-%m-%d"]), help="First date (WIB), YYYY-MM-DD."
 )
@@ -62,7 +61,7 @@ def backfill(
     if span.since > span.until:
         raise click.BadParameter(f"--since {span.since} is after --until {span.until}", param_hint="--since")
     _check_topic(app, topic)
-    chosen = list(dict.fromkeys(sites)) or list(app.settings.crawl.sites)
+    chosen = app.chosen_sites(sites)
     with app.database("backfill") as db, _stop_on_signals() as stop:
         job = Backfill(app.settings, chosen, span, topic, db.url, stop=stop, lock_wait=lock_wait)
         worker = threading.Thread(target=job.run, name="backfill")

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 import click
 
 from pantau.base.errors import PantauError
-from pantau.base.settings import ALL_SITES
 from pantau.cli.app import pass_app
 
 if TYPE_CHECKING:
@@ -41,13 +40,13 @@ ADVICE = {
 
 
 @click.command("crawl")
-@click.argument("sites", nargs=-1, type=click.Choice(ALL_SITES))
+@click.argument("sites", nargs=-1)
 @pass_app
 def crawl(app: App, sites: tuple[str, ...]) -> None:
     """Crawl the given sites (default: all configured) once, now, and show what each run did."""
     from pantau.crawler.runner import run_crawl  # late: keeps `pantau --help` fast
 
-    chosen = list(dict.fromkeys(sites)) or list(app.settings.crawl.sites)
+    chosen = app.chosen_sites(sites)
     rows: list[tuple[str, CrawlOutcome | None, str | None]] = []
     with app.database("crawl") as db, _stop_on_interrupt() as stop:
         for site in chosen:

@@ -24,16 +24,15 @@ from pantau.base.errors import PantauError
 @click.option("--json", "as_json", is_flag=True, help="Print the text and metadata as one JSON object.")
 def extract(html_file: Path, url: str, extra_pages: tuple[Path, ...], as_json: bool) -> None:
     """Extract the story text and metadata from a saved article page."""
-    from pantau.base.sites import load_site_data, site_for_url
+    from pantau.base.sites import ADDING_A_SITE, display_name, load_site_data, site_for_url, site_names
     from pantau.pipelines.extract import ExtractionError, extract_article
     from pantau.pipelines.language import detect_language, html_lang
     from pantau.pipelines.rules import ExtractionRules
 
     site = site_for_url(url)
     if site is None:
-        raise PantauError(
-            f"unknown site for URL {url!r}: pantau reads okezone, detik, bisnis and kompas pages"
-        )
+        known = ", ".join(display_name(name) for name in site_names())
+        raise PantauError(f"unknown site for URL {url!r}: pantau reads pages of {known}; {ADDING_A_SITE}")
     rules = ExtractionRules.from_mapping(load_site_data(site))
     html = _read(html_file)
     try:

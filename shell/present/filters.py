@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pantau.base.errors import PantauError
-from pantau.base.settings import ALL_SITES
+from pantau.base.sites import unknown_site, unknown_sites
 from pantau.storage.search import Filters
 
 if TYPE_CHECKING:
@@ -54,9 +54,8 @@ def make_filters(
     min_score: float | None = None,
 ) -> Filters:
     """Validated filters; days are whole days in the user's zone (settings.timezone)."""
-    for site in sites:
-        if site not in ALL_SITES:
-            raise ArchiveInputError(f"unknown site {site!r}; known: {', '.join(ALL_SITES)}")
+    for site in unknown_sites(sites):
+        raise ArchiveInputError(f"--site {unknown_site(site)}")
     if topic and topic not in (names := known_topics(settings.topics_dir)):
         raise ArchiveInputError(f"unknown topic {topic!r}; known: {', '.join(names) or 'none'}")
     for lang in languages:

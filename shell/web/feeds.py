@@ -8,11 +8,10 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from lxml import etree
-from psycopg.rows import dict_row
 
 from pantau import __version__
 from pantau.base.text import safe_link
-from pantau.storage.queries import search as q
+from pantau.storage.story import feed_rows
 
 if TYPE_CHECKING:
     import psycopg
@@ -77,8 +76,7 @@ def _entry(feed: Any, row: dict[str, Any], request: Request, zone: Any) -> None:
 
 def atom_feed(conn: psycopg.Connection, request: Request, topic: str, settings: Settings) -> bytes:
     """The feed document for `topic` (a known topic), as UTF-8 XML."""
-    with conn.cursor(row_factory=dict_row) as cur:
-        rows = cur.execute(q.FEED_ENTRIES, {"topic": topic, "limit": FEED_SIZE}).fetchall()
+    rows = feed_rows(conn, topic, FEED_SIZE)
     zone = settings.zone
     feed = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})
     _add(feed, "id", f"tag:pantau,2025:feed:{topic}")

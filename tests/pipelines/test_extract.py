@@ -9,7 +9,7 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from pantau.base.models import Article
-from pantau.base.sites import SITE_NAMES, load_site_data
+from pantau.base.sites import load_site_data, site_names
 from pantau.pipelines.extract import ExtractionError, ExtractPipeline, extract_article
 from pantau.pipelines.metadata import compile_selector
 from pantau.pipelines.rules import ExtractionRules
@@ -37,7 +37,7 @@ def page(
     )
 
 
-@pytest.mark.parametrize("site", SITE_NAMES)
+@pytest.mark.parametrize("site", site_names())
 def test_every_site_table_loads_and_its_selectors_compile(site):
     rules = ExtractionRules.from_mapping(load_site_data(site))
     assert rules.site == site

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from pantau.base.sites import SITE_NAMES
+from pantau.base.sites import site_names
 from pantau.crawler.backfill.model import backfill_model
 from pantau.crawler.backfill.plan import Chunk, Range, chunks, dates_done, next_page, state, walks
 from pantau.storage.backfill import Checkpoint
@@ -32,7 +32,7 @@ def test_chunks_are_iso_weeks_cut_to_the_range_newest_first():
         chunks(date(2024, 6, 20), date(2024, 6, 19))
 
 
-@pytest.mark.parametrize("site", SITE_NAMES)
+@pytest.mark.parametrize("site", site_names())
 def test_every_site_has_valid_backfill_data_for_the_default_topic(site):
     model = backfill_model(site)
     assert any(listing.kind == "daily" for listing in model.listings)

@@ -1,6 +1,6 @@
 """What the replay server answers for (host, path, query): the four sites' URL layout, from a World.
 
-Pages follow SITES.md: robots.txt per host, sitemap indexes naming news-sitemap children, news
+Pages follow docs/sites.md: robots.txt per host, sitemap indexes naming news-sitemap children, news
 sitemaps (namespaced, CDATA), feeds, daily index and tag pages, article pages in the sites' current
 templates (single-page views, pagers, AMP and mobile variants), block pages, malformed and
 windows-1252 pages.
