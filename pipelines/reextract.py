@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import threading
-import tomllib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from pantau.base.errors import ConfigError
 from pantau.base.fingerprints import content_hash, simhash
-from pantau.base.sites import load_site_data
+from pantau.base.sites import load_site_data, site_file
 from pantau.pipelines.extract import ExtractionError, extract_article
 from pantau.pipelines.language import detect_language, html_lang
 from pantau.pipelines.metadata import compile_selector
@@ -72,10 +71,8 @@ def check_rules(sites: Sequence[str]) -> dict[str, ExtractionRules]:
             for key in _SELECTOR_KEYS:
                 for spec in getattr(rules[site], key):
                     compile_selector(spec)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"crawler/sites/{site}.toml is not valid TOML: {exc}; fix the syntax") from None
-        except (ValueError, KeyError, OSError) as exc:
-            raise ConfigError(f"crawler/sites/{site}.toml: {exc}; fix the site file and run again") from None
+        except (ValueError, KeyError) as exc:  # a SiteFileError (unreadable, bad TOML) names the file itself
+            raise ConfigError(f"site file {site_file(site)}: {exc}; fix it and run again") from None
     return rules
 
 

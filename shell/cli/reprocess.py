@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 import click
 
 from pantau.base.errors import PantauError
-from pantau.base.settings import ALL_SITES
 from pantau.cli.app import App, pass_app
 from pantau.cli.crawl import _stop_on_interrupt
 
@@ -44,7 +43,7 @@ def rescore(app: App, names: tuple[str, ...], since: str | None, dry_run: bool) 
 
 
 @click.command("reextract")
-@click.argument("sites", nargs=-1, type=click.Choice(ALL_SITES))
+@click.argument("sites", nargs=-1)
 @click.option("--since", help=_SINCE_HELP)
 @click.option(
     "--dry-run", is_flag=True, help="Print what would change, with a few example diffs; write nothing."
@@ -52,9 +51,11 @@ def rescore(app: App, names: tuple[str, ...], since: str | None, dry_run: bool) 
 @pass_app
 def reextract(app: App, sites: tuple[str, ...], since: str | None, dry_run: bool) -> None:
     """Run the current site rules on the stored pages of every story (default: all sites), then rescore."""
+    from pantau.base.sites import site_names
     from pantau.pipelines import reextract as engine
 
-    rules = engine.check_rules(list(dict.fromkeys(sites)) or list(ALL_SITES))  # before anything is written
+    chosen = app.chosen_sites(sites) if sites else list(site_names())  # stories of every known site
+    rules = engine.check_rules(chosen)  # a broken site file stops here, before anything is written
     topics = _topics(app, ())
     start = _since(app, since)
     with (

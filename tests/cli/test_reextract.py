@@ -22,14 +22,14 @@ def crawled(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Craw
 
 
 @pytest.fixture
-def site_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """An editable copy of the site files, read instead of the shipped ones (in this process)."""
+def site_files(tmp_path: Path) -> Iterator[Path]:
+    """A sites_dir of this test's own: edited copies of shipped site files replace them."""
     target = tmp_path / "sites"
-    shutil.copytree(sites.SHIPPED_SITES_DIR, target)
-    monkeypatch.setattr(sites, "SHIPPED_SITES_DIR", target)
-    sites.load_site_data.cache_clear()
+    target.mkdir()
+    for name in ("detik", "kompas"):
+        shutil.copy(sites.SHIPPED_SITES_DIR / f"{name}.toml", target)
     yield target
-    sites.load_site_data.cache_clear()
+    sites.use_registry(sites.load_registry(sites.SHIPPED_SITES_DIR))  # in-process commands set it
 
 
 def _rows(stdout: str) -> dict[str, list[int]]:
@@ -37,7 +37,7 @@ def _rows(stdout: str) -> dict[str, list[int]]:
     found = {}
     for line in stdout.splitlines():
         cells = line.split()
-        if len(cells) == 9 and cells[0] in sites.SITE_NAMES:
+        if len(cells) == 9 and cells[0] in sites.site_names():
             found[cells[0]] = [int(cell) for cell in cells[1:]]
     return found
 
@@ -47,7 +47,7 @@ def test_reextract_with_unchanged_rules_writes_nothing(crawled: Crawled) -> None
     result = crawled.pantau("reextract")
     assert result.exit_code == 0, result.output
     rows = _rows(result.stdout)
-    assert set(rows) == set(sites.SITE_NAMES)
+    assert set(rows) == set(sites.site_names())
     for site, row in rows.items():
         stored = crawled.query("SELECT count(*) FROM articles WHERE site = %s", site)[0][0]
         assert row == [stored, 0, 0, 0, 0, 0, 0, 0], site
@@ -63,7 +63,7 @@ def test_changed_rules_update_the_text_in_place_without_a_version_and_rescore(
     detik.write_text(text.replace("cut_after = []", "cut_after = ['(?i).*\\bWagner\\b.*']"), "utf-8")
     before, scores = crawled.query(SNAPSHOT), crawled.query(SCORES)
 
-    dry = crawled.pantau("reextract", "detik", "--dry-run")
+    dry = crawled.pantau("reextract", "detik", "--dry-run", sites_dir=site_files)
     assert dry.exit_code == 0, dry.output
     rows = _rows(dry.stdout)
     assert set(rows) == {"detik"}
@@ -75,7 +75,7 @@ def test_changed_rules_update_the_text_in_place_without_a_version_and_rescore(
     assert "dry run: nothing was written" in dry.stdout
     assert crawled.query(SNAPSHOT) == before
 
-    result = crawled.pantau("reextract", "detik")
+    result = crawled.pantau("reextract", "detik", sites_dir=site_files)
     assert result.exit_code == 0, result.output
     assert _rows(result.stdout)["detik"][:2] == [stories, changed]
     assert f"rescored with the new text: {changed} changed stor" in result.stdout
@@ -93,11 +93,11 @@ def test_changed_rules_update_the_text_in_place_without_a_version_and_rescore(
         r for r in scores if r[0] not in rescored
     ], "stories whose extraction did not change are not rescored"
 
-    again = crawled.pantau("reextract", "detik")
+    again = crawled.pantau("reextract", "detik", sites_dir=site_files)
     assert _rows(again.stdout)["detik"][1] == 0, "a second run finds nothing left to change"
     detik.write_text(text, "utf-8")  # the shipped rules again: the stories get their crawled text back
-    sites.load_site_data.cache_clear()  # a new process would read the file anew
-    restored = crawled.pantau("reextract", "detik")
+    sites.read_site_file.cache_clear()  # a new process would read the file anew
+    restored = crawled.pantau("reextract", "detik", sites_dir=site_files)
     assert _rows(restored.stdout)["detik"][1] == changed
     assert [row[3] for row in crawled.query(SNAPSHOT)] == [row[3] for row in before]
 
@@ -111,7 +111,7 @@ def test_a_story_the_rules_cannot_extract_any_more_keeps_its_text_and_is_named(
         "utf-8",
     )
     before = crawled.query(SNAPSHOT)
-    result = crawled.pantau("reextract", "kompas")
+    result = crawled.pantau("reextract", "kompas", sites_dir=site_files)
     assert result.exit_code == 0, result.output
     stored = crawled.query("SELECT canonical_url FROM articles WHERE site = 'kompas' ORDER BY id")
     assert _rows(result.stdout)["kompas"] == [len(stored), 0, 0, 0, 0, 0, 0, len(stored)]
@@ -129,23 +129,23 @@ def test_a_broken_site_file_stops_before_anything_is_written(crawled: Crawled, s
         "utf-8",
     )
     before = crawled.query(SNAPSHOT)
-    result = crawled.pantau("reextract")
+    result = crawled.pantau("reextract", sites_dir=site_files)
     assert result.exit_code == 2
-    assert result.stderr.startswith("pantau: error: crawler/sites/detik.toml: invalid selector '[[['")
+    assert result.stderr.startswith(f"pantau: error: site file {detik}: invalid selector '[[['")
     assert result.stderr.count("\n") == 1
     assert crawled.query(SNAPSHOT) == before
-    unknown = crawled.pantau("reextract", "tempo")
+    unknown = crawled.pantau("reextract", "tempo", sites_dir=site_files)
     assert unknown.exit_code == 2
     topics = crawled.workdir / "broken-topics"
     topics.mkdir(exist_ok=True)
     (topics / "x.toml").write_text('name = "y"\ntitle = "x"\nthreshold = 1\n', "utf-8")
     detik.write_text(detik.read_text("utf-8").replace('["[[[", ', "["), "utf-8")
-    sites.load_site_data.cache_clear()
-    topic = crawled.pantau("reextract", "detik", topics_dir=topics)
+    sites.read_site_file.cache_clear()
+    topic = crawled.pantau("reextract", "detik", topics_dir=topics, sites_dir=site_files)
     assert topic.exit_code == 2
     assert topic.stderr.startswith(f"pantau: error: topic file {topics / 'x.toml'}: ")
     detik.write_text("[extraction\n", "utf-8")
-    sites.load_site_data.cache_clear()
-    syntax = crawled.pantau("reextract", "detik")
+    sites.read_site_file.cache_clear()
+    syntax = crawled.pantau("reextract", "detik", sites_dir=site_files)
     assert syntax.exit_code == 2
-    assert syntax.stderr.startswith("pantau: error: crawler/sites/detik.toml is not valid TOML: ")
+    assert syntax.stderr.startswith(f"pantau: error: site file {detik} is not valid TOML: ")

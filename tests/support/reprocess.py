@@ -31,7 +31,7 @@ class Crawled:
         shutil.copytree(PACKAGE_TOPICS_DIR, target)
         return target
 
-    def pantau(self, *args: str, topics_dir: Path | None = None) -> Result:
+    def pantau(self, *args: str, topics_dir: Path | None = None, sites_dir: Path | None = None) -> Result:
         """`pantau ARGS` in-process on this archive (stdout and stderr apart)."""
         env = {
             "PANTAU_DATABASE_URL": self.database_url,
@@ -40,6 +40,8 @@ class Crawled:
             "PANTAU_CONFIG": "",
             "COLUMNS": "200",
         }
+        if sites_dir is not None:
+            env["PANTAU_SITES_DIR"] = str(sites_dir)
         return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
 
     def on_topic(self, topic: str = TOPIC) -> set[int]:
