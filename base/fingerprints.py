@@ -1,7 +1,8 @@
-"""Content fingerprints: an exact content hash and a 64-bit SimHash over word 3-shingles.
+"""Content fingerprints: an exact content hash, a 64-bit SimHash, and the story-cluster measure.
 
-Pure functions, shared by the deduplicate pipeline (which fills them in) and the archive (which
-links a story to the cluster of an identical or near-identical text with them).
+Pure functions, shared by the deduplicate pipeline (which fills the hash and SimHash in), the
+archive (which links a story to the cluster of an exact copy by its hash, or of a near copy by the
+shingle containment below, found through its sampled anchors) and bench/clusters.py.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
+from dataclasses import dataclass
 
 SHINGLE_WORDS = 3
 _BITS = 64
@@ -65,3 +67,55 @@ def simhash(text: str) -> int:
 def hamming(a: int, b: int) -> int:
     """Number of differing bits between two 64-bit fingerprints (signed or unsigned)."""
     return ((a ^ b) & ((1 << _BITS) - 1)).bit_count()
+
+
+# --- story clusters: word 4-shingles, sampled anchors, containment ----------------------------------
+# Wire copies keep most of their 4-word runs through retitling, datelines, split or merged sentences
+# and a dropped or added paragraph; independent reports of one event share only names and the odd
+# quote (tests/storage/story_pairs.py: copies keep >= 0.67 of the smaller text's runs, other stories
+# <= 0.13). Containment of the smaller text, not Jaccard: a copy that dropped half the story, or a
+# roundup that carries two stories, is still the same story.
+CLUSTER_SHINGLE_WORDS = 4
+# A content-defined sample of the runs is indexed (hash % 16 == 0, ~20 per story): two copies sample
+# the same runs wherever they share text, so a handful of index probes finds them.
+ANCHOR_EVERY = 16
+SAME_STORY_CONTAINMENT = 0.5
+MIN_SHARED_SHINGLES = 15  # a few shared runs of a short brief are not a story
+
+
+def _hash64(shingle: str) -> int:
+    """A stable signed 64-bit hash (fits PostgreSQL bigint)."""
+    return int.from_bytes(
+        hashlib.blake2b(shingle.encode("utf-8"), digest_size=8).digest(), "big", signed=True
+    )
+
+
+def shingle_set(text: str, size: int = CLUSTER_SHINGLE_WORDS) -> frozenset[int]:
+    """The hashes of the text's word `size`-shingles (casefolded, punctuation ignored)."""
+    return frozenset(_hash64(shingle) for shingle in shingles(text, size))
+
+
+def anchors(shingle_hashes: frozenset[int]) -> list[int]:
+    """The sampled shingle hashes a story is indexed under, sorted."""
+    return sorted(h for h in shingle_hashes if h % ANCHOR_EVERY == 0)
+
+
+@dataclass(frozen=True)
+class Resemblance:
+    """How much two texts share: shingles in common, and that count over the smaller text's."""
+
+    shared: int
+    containment: float
+
+    @property
+    def same_story(self) -> bool:
+        """Whether the texts are one story (a copy, however edited), by the thresholds above."""
+        return self.shared >= MIN_SHARED_SHINGLES and self.containment >= SAME_STORY_CONTAINMENT
+
+
+def resemblance(a: frozenset[int], b: frozenset[int]) -> Resemblance:
+    """The resemblance of two shingle sets (see shingle_set)."""
+    if not a or not b:
+        return Resemblance(0, 0.0)
+    shared = len(a & b)
+    return Resemblance(shared, shared / min(len(a), len(b)))

@@ -14,7 +14,7 @@ import os
 import re
 import sys
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -29,6 +29,10 @@ _CONTEXT_KEYS = ("site", "run_id", "url", "subscription", "digest_id")
 _SECRET_ENV = ("PANTAU_DATABASE_URL", "PANTAU_SMTP_URL")
 # Shorter literal secrets are not searched for: masking every "abc" would shred the logs.
 _MIN_LITERAL = 4
+# Libraries whose INFO records are bookkeeping for their developers, not news for an operator
+# (Scrapy's settings, middleware and stats dumps, APScheduler's "Running job" for every beat):
+# shown as DEBUG, so `log_level = "DEBUG"` still has them.
+CHATTY = ("scrapy", "apscheduler")
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
@@ -79,15 +83,19 @@ def _format_value(value: object) -> str:
 class OneLineFormatter(logging.Formatter):
     """Formats a record on one line, context (site, run_id, url) as key=value, secrets masked."""
 
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
+    def __init__(self, secrets: Iterable[str] = (), zone: tzinfo | None = None) -> None:
         super().__init__()
         # Longest first, so that a secret containing another is masked whole.
         self.secrets = sorted(set(secrets), key=len, reverse=True)
+        self.zone = zone
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
-        """ISO 8601 local time with milliseconds and UTC offset (2025-03-01T07:00:00.123+07:00)."""
+        """ISO 8601 time in the configured zone (else the host's), ms and offset (…07:00:00.123+07:00)."""
         del datefmt  # one format for every record
-        return datetime.fromtimestamp(record.created).astimezone().isoformat(timespec="milliseconds")
+        when = datetime.fromtimestamp(record.created, self.zone) if self.zone else None
+        return (when or datetime.fromtimestamp(record.created).astimezone()).isoformat(
+            timespec="milliseconds"
+        )
 
     def format(self, record: logging.LogRecord) -> str:
         """`time LEVEL logger: message key=value ...` on one line, secrets masked."""
@@ -107,10 +115,24 @@ class OneLineFormatter(logging.Formatter):
         return redact(one_line(line), self.secrets)
 
 
-def setup_logging(level: str = "INFO") -> None:
-    """Send every logger's records to stderr in the one-line format, masking the env's secrets."""
+class DemoteChatter(logging.Filter):
+    """Turns INFO records of the CHATTY libraries into DEBUG ones, dropped unless the level is DEBUG."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """False for a demoted record the root logger's level hides; otherwise relabels and keeps it."""
+        if record.levelno != logging.INFO or not record.name.startswith(CHATTY):
+            return True
+        if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+            return False
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return True
+
+
+def setup_logging(level: str = "INFO", zone: tzinfo | None = None) -> None:
+    """Send every logger's records to stderr in the one-line format (times in `zone`), secrets masked."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(OneLineFormatter(secrets_from_env()))
+    handler.setFormatter(OneLineFormatter(secrets_from_env(), zone))
+    handler.addFilter(DemoteChatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -42,6 +42,7 @@ class Article:
     title: str = ""
     lead: str | None = None
     text: str = ""  # the clean body
+    site_summary: list[str] = field(default_factory=list)  # the site's own summary points (Bisnis AI)
     authors: list[str] = field(default_factory=list)
     section: str | None = None
     tags: list[str] = field(default_factory=list)

@@ -28,6 +28,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from pantau.base.environment import check_environment
 from pantau.base.errors import ConfigError, describe_validation_error
 from pantau.base.sites import SHIPPED_SITES_DIR, load_registry, unknown_site, unknown_sites, use_registry
 
@@ -139,7 +140,11 @@ class Settings(BaseSettings):
     """The effective configuration: defaults < TOML file < PANTAU_* environment."""
 
     model_config = SettingsConfigDict(
-        env_prefix="PANTAU_", env_nested_delimiter="__", extra="forbid", case_sensitive=False
+        env_prefix="PANTAU_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        case_sensitive=False,
+        env_ignore_empty=True,  # PANTAU_DATABASE_URL= means unset (the embedded database), not ""
     )
 
     data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("pantau")))
@@ -248,6 +253,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
     """Read, merge and validate the configuration (its sites become the process's); ConfigError, one line."""
+    check_environment(Settings, os.environ)
     config_file = find_config_file(path)
     values = _read_toml(config_file) if config_file else {}
     values.update(overrides)

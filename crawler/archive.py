@@ -147,6 +147,11 @@ class CrawlArchive:
         urls = list(canonical_urls)
         return self._do(lambda c: set(self._known(c, urls)))
 
+    def backing_off(self, canonical_urls: Sequence[str]) -> set[str]:
+        """Those URLs that failed and wait out their back-off (to skip them until it is over)."""
+        urls = list(canonical_urls)
+        return self._do(lambda c: crawls.backing_off(c, urls))
+
     def record_discovered(self, items: Sequence[Discovered]) -> None:
         """Upsert discovered URLs: first/last seen, source, first run; a status is never downgraded."""
         rows = [

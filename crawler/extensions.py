@@ -20,7 +20,7 @@ from scrapy import signals
 from scrapy.exceptions import CloseSpider
 
 from pantau.crawler.archive import CrawlArchive
-from pantau.crawler.runner import RESULT_MARKER
+from pantau.crawler.child import RESULT_MARKER
 from pantau.storage import crawls
 from pantau.storage.db import Database, Timeouts, describe_server, first_line
 from pantau.storage.migrate import migrate
@@ -83,7 +83,8 @@ class RunRecorder:
         # The spiders read these (they are no Spider attributes Scrapy knows of).
         spider.archive = self.archive  # type: ignore[attr-defined]
         spider.run_id = self.run_id  # type: ignore[attr-defined]
-        log.info("crawl run started", extra={"site": site, "run_id": self.run_id})
+        # DEBUG: the runner logs the start and a summary at INFO (issue 13: a few lines per site).
+        log.debug("crawl run started", extra={"site": site, "run_id": self.run_id})
 
     def _open_archive(self) -> CrawlArchive:
         settings = self._settings()
@@ -182,7 +183,7 @@ class RunRecorder:
         result = {"run_id": run_id, "status": status, "reason": why, "counts": counts}
         result["written"] = written
         print(RESULT_MARKER + json.dumps(result), file=sys.stderr, flush=True)
-        log.info("crawl run ended: %s%s", status, f" ({why})" if why else "", extra={"run_id": self.run_id})
+        log.debug("crawl run ended: %s%s", status, f" ({why})" if why else "", extra={"run_id": self.run_id})
         self._close()
 
     def _archive_failures(self) -> list[dict[str, str]]:
@@ -208,6 +209,10 @@ PANTAU_COUNTS = (
     "duplicates",
     "errors",
     "blocked",
+    "blocked_listings",
+    "tls_errors",
+    "listings_answered",
+    "backing_off",
     "extraction_failed",
     "fallback",
     "item_error",
@@ -232,7 +237,7 @@ STATUS_BY_REASON = {
     "shutdown": "interrupted",
     "cancelled": "interrupted",
     "locked": "skipped",
-    "robots_unreachable": "skipped",  # fail closed for this run (docs/reliability.md 3); the next run retries
+    "robots_unreachable": "failed",  # fail closed for this run (docs/reliability.md 3); the next run retries
     "blocked": "blocked",
 }
 
@@ -251,6 +256,10 @@ def counts_from_stats(stats: dict[str, Any]) -> dict[str, int]:
 def status_for(reason: str, counts: dict[str, int]) -> tuple[str, str | None]:
     """(status, reason) of a run from Scrapy's finish reason and the counts."""
     status = STATUS_BY_REASON.get(reason, "failed")
-    if status == "finished" and counts["blocked"] and not counts["fetched"]:
-        return "blocked", f"{counts['blocked']} blocked response(s) and no article fetched"
+    if reason == "robots_unreachable" and counts.get("tls_errors"):
+        return "failed", "tls"  # the certificate, not the site: see README "Behind a proxy"
+    # Blocked means the site would not show its listings; block pages for some articles are counted
+    # (and those articles wait out the failure back-off), but the run itself finished.
+    if status == "finished" and counts["blocked_listings"] and not counts["listings_answered"]:
+        return "blocked", f"{counts['blocked_listings']} listing(s) answered with block pages"
     return status, None if status == "finished" else reason

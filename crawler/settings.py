@@ -73,12 +73,12 @@ DOWNLOADER_MIDDLEWARES = {
     "pantau.crawler.middlewares.FailClosedRobotsTxtMiddleware": 100,
     # Responses pass these in reverse order: block pages are recognised (560) before RetryMiddleware
     # (550) would retry a Cloudflare 503, and 429 waits (555) happen before the retry decision.
-    "pantau.crawler.middlewares.RetryAfterMiddleware": 555,
-    "pantau.crawler.middlewares.BlockPageMiddleware": 560,
+    "pantau.crawler.politeness.RetryAfterMiddleware": 555,
+    "pantau.crawler.politeness.BlockPageMiddleware": 560,
     # Sees 3xx responses before RedirectMiddleware (600) follows them: off-site Locations are refused.
     "pantau.crawler.middlewares.OffsiteRedirectMiddleware": 650,
     # Last before the download handler, first to see the response: replays only (crawl.host_map).
-    "pantau.crawler.middlewares.HostMapMiddleware": 950,
+    "pantau.crawler.hostmap.HostMapMiddleware": 950,
 }
 EXTENSIONS = {
     "pantau.crawler.extensions.RunRecorder": 100,  # opens the archive and lock, records the run

@@ -20,6 +20,7 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
+from pantau.pipelines.leads import clean_lead
 from pantau.pipelines.metadata import (
     PageMeta,
     parse_authors,
@@ -68,6 +69,8 @@ class Extracted:
     tags: list[str]
     published_at: datetime | None
     date_source: str | None
+    # The points of the site's own summary box (Bisnis's AI "Ringkasan Berita"), kept out of `text`.
+    summary: list[str] = field(default_factory=list)
     # Site selectors that matched nothing on page 1 (a fallback was used): the field-coverage signal.
     missed: list[str] = field(default_factory=list)
 
@@ -94,20 +97,21 @@ def extract_article(
     lead, authors = parse_lead(tree, page, rules), parse_authors(tree, page, rules)
     section, tags = parse_section(tree, page, rules), parse_tags(tree, page, rules)
     missed = [] if _body_containers(tree, rules) else ["body"]
-    parts = [_parse_text(tree, url, rules)]
-    parts += [_parse_text(_parse_page(extra), url, rules) for extra in extra_pages]
-    text = "\n".join(p for p in parts if p)
+    text, summary = _parse_text(tree, url, rules)
+    pages = [text] + [_parse_text(_parse_page(extra), url, rules)[0] for extra in extra_pages]
+    text = "\n".join(p for p in pages if p)
     if len(text) < rules.min_body_chars:
         raise ExtractionError(f"body too short after cleaning ({len(text)} < {rules.min_body_chars} chars)")
     return Extracted(
         title=title,
-        lead=lead,
+        lead=clean_lead(lead, text, rules.boilerplate, summary),
         text=text,
         authors=authors,
         section=section,
         tags=tags,
         published_at=published_at,
         date_source=date_source,
+        summary=summary,
         missed=missed,
     )
 
@@ -127,18 +131,18 @@ def _parse_page(html: str) -> HtmlElement:
     return tree
 
 
-def _parse_text(tree: HtmlElement, url: str, rules: ExtractionRules) -> str:
-    """The cleaned body: the site's container(s) if they hold enough text, else the whole page."""
+def _parse_text(tree: HtmlElement, url: str, rules: ExtractionRules) -> tuple[str, list[str]]:
+    """(clean body, site summary points) of the site's container(s) if they hold enough, else the page."""
     containers = _body_containers(tree, rules)
     if containers:
         doc = lxml.html.document_fromstring("<html><body></body></html>")
         doc.body.extend(deepcopy(node) for node in containers)
         _prune(doc, rules)  # on the small copy: a whole-page scan per selector costs more than trafilatura
-        text = rules.boilerplate.clean(_trafilatura_text(doc, url, fast=True))
+        text, summary = rules.boilerplate.split(_trafilatura_text(doc, url, fast=True))
         if len(text) >= rules.min_body_chars:
-            return text
+            return text, summary
     _prune(tree, rules)
-    return rules.boilerplate.clean(_trafilatura_text(tree, url, fast=False))
+    return rules.boilerplate.split(_trafilatura_text(tree, url, fast=False))
 
 
 def _prune(tree: HtmlElement, rules: ExtractionRules) -> None:
@@ -208,6 +212,7 @@ class ExtractPipeline:
                 self.stats.inc_value("pantau/extraction_failed")
             raise DropItem(f"extraction failed for {item.url}: {exc.reason}") from exc
         item.title, item.lead, item.text = found.title, found.lead, found.text
+        item.site_summary = found.summary
         item.authors, item.section, item.tags = found.authors, found.section, found.tags
         item.published_at, item.date_source = found.published_at, found.date_source
         item.extra["missed_selectors"] = found.missed

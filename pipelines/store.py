@@ -19,7 +19,7 @@ from scrapy.exceptions import CloseSpider, DropItem
 from scrapy.utils.defer import deferred_from_coro
 
 from pantau.base.errors import DatabaseUnavailable
-from pantau.storage.articles import NEAR_DUPLICATE_DISTANCE, StoreResult, store_article
+from pantau.storage.articles import StoreResult, store_article
 from pantau.storage.db import Timeouts, connection_kwargs, describe_server, first_line, open_database
 
 if TYPE_CHECKING:
@@ -50,7 +50,6 @@ class StorePipeline:
         timeouts: Timeouts | None = None,
         retry_delays: Sequence[float] = RETRY_DELAYS,
         sleep: Callable[[float], None] = time.sleep,
-        max_distance: int = NEAR_DUPLICATE_DISTANCE,
     ) -> None:
         self.database_url = database_url
         self.stats = stats
@@ -59,7 +58,6 @@ class StorePipeline:
         self.timeouts = timeouts or Timeouts()
         self.retry_delays = tuple(retry_delays)
         self.sleep = sleep
-        self.max_distance = max_distance
         self.conn: psycopg.Connection | None = None
         self.failed = False
         self._embedded: Database | None = None
@@ -122,7 +120,7 @@ class StorePipeline:
         while True:
             attempt += 1
             try:
-                return store_article(self._connection(), item, max_distance=self.max_distance)
+                return store_article(self._connection(), item)
             except psycopg.OperationalError as exc:
                 # The transaction was rolled back by its context; a broken connection is replaced.
                 self._drop_broken_connection()

@@ -21,7 +21,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from pantau.scheduler import digest, jobs, rescoring
+from pantau.scheduler import digest, jobs, liveness, rescoring
 from pantau.scheduler.jobs import JobContext
 from pantau.storage import status as status_store
 
@@ -46,6 +46,8 @@ def run(settings: Settings, db: Database, ctx: JobContext | None = None) -> None
     abandoned = mark_abandoned(db, timedelta(minutes=5))
     with db.connection() as conn:
         digest.sync(conn, subscriptions, ctx.clock())
+    with db.connection() as conn:
+        liveness.warn_if_another(conn, ctx.clock(), ctx.instance)  # before our own first beat
     jobs.heartbeat_job(ctx)
     scheduler = _scheduler(settings, ctx)
     previous = {sig: signal.signal(sig, _stopper(ctx, scheduler)) for sig in (signal.SIGTERM, signal.SIGINT)}

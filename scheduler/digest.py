@@ -224,19 +224,23 @@ def _entries(
 ) -> list[render.Entry]:
     rows = store.entry_rows(conn, [c.id for c, _ in chosen], sub.config.topics, end)
     zone = sub.schedule.zone
-    return [
-        render.Entry(
-            title=clean(rows[c.id].title),
-            outlet=render.outlet_name(rows[c.id].site),
-            published=render.local_time(rows[c.id].published_at, zone),
-            url=safe_link(rows[c.id].canonical_url),
-            snippet=render.snippet(rows[c.id].lead, rows[c.id].body, rows[c.id].terms),
-            also=[render.outlet_name(s) for s in rows[c.id].also_sites],
-            updated=updated,
-            rescored=rescored,
-        )
-        for c, updated in chosen
-    ]
+    return [_entry(rows[c.id], zone, updated, rescored) for c, updated in chosen]
+
+
+def _entry(row: store.EntryRow, zone: ZoneInfo, updated: bool, rescored: bool) -> render.Entry:
+    """One story as the reader sees it: its canonical link, snippet, and who else carried it when."""
+    return render.Entry(
+        title=clean(row.title),
+        outlet=render.outlet_name(row.site),
+        published=render.local_time(row.published_at, zone),
+        url=safe_link(row.canonical_url),
+        snippet=render.snippet(row.title, row.lead, row.body, row.terms),
+        also=render.also_reported(
+            list(zip(row.also_sites, row.also_times, strict=True)), zone, row.published_at
+        ),
+        updated=updated,
+        rescored=rescored,
+    )
 
 
 def _period_label(start: datetime, end: datetime, zone: ZoneInfo) -> str:

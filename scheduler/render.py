@@ -7,17 +7,15 @@ from our own data (counts, topic titles from our topic files, a date) and never 
 
 from __future__ import annotations
 
-import re
+import textwrap
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from pantau.base import snippets
 from pantau.base.sites import display_name
 from pantau.base.text import clean, safe_link
-
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'“A-Z0-9])")
-SNIPPET_CHARS = 420
 
 _env = Environment(
     loader=PackageLoader("pantau.scheduler", "templates"),
@@ -27,11 +25,28 @@ _env = Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
+_TEXT_WIDTH = 72
+_NBSP = "\u00a0"
+
+
+def text_snippet(pieces: list[tuple[str, bool]]) -> str:
+    """The text part's snippet: `*word*` highlights, wrapped at 72 columns and indented by three.
+
+    A highlight of several words (`*Korea Utara*`) is never broken across lines: its spaces are
+    no-break while wrapping (textwrap breaks only at ASCII whitespace) and plain again afterwards.
+    """
+    glued = [(text.replace(" ", _NBSP) if hit else text, hit) for text, hit in pieces]
+    starred = snippets.Snippet(tuple(glued)).starred()
+    lines = textwrap.wrap(starred, _TEXT_WIDTH, break_long_words=False, break_on_hyphens=False)
+    return "\n".join("   " + line.replace(_NBSP, " ") for line in lines)
+
+
+_env.filters["text_snippet"] = text_snippet
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One story as the reader sees it; `snippet` is (text, highlighted) pieces."""
+    """One story as the reader sees it; `snippet` is (text, highlighted) pieces, `also` 'Bisnis, 00:42'."""
 
     title: str
     outlet: str
@@ -57,34 +72,23 @@ def outlet_name(site: str) -> str:
     return display_name(site)
 
 
-def _term_pattern(terms: list[str]) -> re.Pattern[str] | None:
-    words = sorted(
-        {clean(t) for t in terms if clean(t) and not t.lstrip().startswith("{")}, key=len, reverse=True
-    )
-    if not words:
-        return None
-    # Spaces and hyphens in a term match either, as the topic scorer matches them.
-    alternatives = [re.sub(r"\\[ -]", r"[\\s-]?", re.escape(word)) for word in words]
-    return re.compile("(" + "|".join(alternatives) + ")", re.IGNORECASE)
+def snippet(title: str, lead: str | None, body: str, terms: list[str]) -> list[tuple[str, bool]]:
+    """The story's snippet (pantau.base.snippets) as (text, highlighted) pieces, the topic's terms marked."""
+    return list(snippets.build(lead, body, snippets.term_matcher(terms), title=title).pieces)
 
 
-def snippet(lead: str | None, body: str, terms: list[str]) -> list[tuple[str, bool]]:
-    """Two or three sentences around the first matched term, split into (text, highlighted) pieces."""
-    sentences = [s for s in _SENTENCE_END.split(clean(f"{lead or ''} {body}")) if s]
-    pattern = _term_pattern(terms)
-    start = next((i for i, s in enumerate(sentences) if pattern and pattern.search(s)), 0)
-    chosen: list[str] = []
-    for sentence in sentences[start : start + 3]:
-        if len(chosen) >= 2 and sum(map(len, chosen)) + len(sentence) > SNIPPET_CHARS:
-            break
-        chosen.append(sentence)
-    text = " ".join(chosen)
-    if len(text) > SNIPPET_CHARS * 2:
-        text = text[: SNIPPET_CHARS * 2].rsplit(" ", 1)[0] + " …"
-    if pattern is None:
-        return [(text, False)]
-    pieces = pattern.split(text)  # odd positions are the captured matches
-    return [(piece, i % 2 == 1) for i, piece in enumerate(pieces) if piece]
+def also_reported(copies: list[tuple[str, datetime | None]], zone: object, own: datetime | None) -> list[str]:
+    """'Bisnis, 00:42' per other outlet: the time alone on the entry's own day, else with the day."""
+    day = own.astimezone(zone).date() if own is not None else None  # type: ignore[arg-type]
+    shown = []
+    for site, moment in copies:
+        if moment is None:
+            shown.append(outlet_name(site))
+            continue
+        local = moment.astimezone(zone)  # type: ignore[arg-type]
+        when = f"{local:%H:%M}" if local.date() == day else f"{local.day} {local:%b %H:%M}"
+        shown.append(f"{outlet_name(site)}, {when}")
+    return shown
 
 
 def local_time(moment: datetime | None, zone: object) -> str:

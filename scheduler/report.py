@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import psycopg
 
-from pantau.scheduler import digest, health, rescoring
+from pantau.scheduler import digest, health, liveness, rescoring
 from pantau.scheduler.render import local_time, outlet_name
 from pantau.scheduler.schedules import next_fire
 from pantau.storage import digests as digest_store
@@ -19,15 +19,24 @@ if TYPE_CHECKING:
     from pantau.storage.db import Database
 
 
+# The counts of a site's last run that `pantau status` shows (all of them with --verbose).
+SHORT_COUNTS = ("fetched", "stored", "on_topic", "errors", "blocked")
+
+
 def status_lines(
-    conn: psycopg.Connection, settings: Settings, now: datetime, stale: timedelta
+    conn: psycopg.Connection, settings: Settings, now: datetime, stale: timedelta, *, verbose: bool = False
 ) -> Iterator[str]:
-    """The lines of `pantau status`: daemon, sites, digests, deliveries."""
+    """The lines of `pantau status`: daemon, sites (next crawls only while it runs), digests, deliveries."""
     zone = settings.zone
-    yield _daemon_line(store.latest_heartbeat(conn), now, stale, zone)
-    yield "sites:"
+    beat = store.latest_heartbeat(conn)
+    running = liveness.state_of(beat, now, stale) in (
+        liveness.DaemonState.ALIVE,
+        liveness.DaemonState.NOT_RESPONDING,
+    )
+    yield _daemon_line(beat, now, stale, zone)
+    yield "sites:" if running else "sites (no crawl is scheduled while the daemon is not running):"
     for site in health.assess_all(conn, settings, now):
-        yield "  " + _site_line(site, zone)
+        yield "  " + _site_line(site, zone, verbose=verbose, running=running)
     yield "digests:"
     subscriptions = {s.name: s for s in digest.load_subscriptions(settings)}
     last = {name: (end, state) for name, end, state in store.last_digests(conn)}
@@ -61,31 +70,40 @@ def _err(error: str | None) -> str:
 
 
 def _daemon_line(beat: store.Heartbeat | None, now: datetime, stale: timedelta, zone: object) -> str:
+    state = liveness.state_of(beat, now, stale)
     if beat is None:
-        return "daemon: never ran on this database (start it with `pantau run`)"
-    if beat.stopped_at is not None:
-        return f"daemon: stopped at {local_time(beat.stopped_at, zone)} (pid {beat.pid} on {beat.hostname})"
+        return "daemon: not running, never ran on this database; start it with `pantau run`"
+    last = local_time(beat.beat_at, zone)
+    if state is liveness.DaemonState.STOPPED:
+        return f"daemon: not running, last heartbeat {last} (stopped; pid {beat.pid} on {beat.hostname})"
+    if state is liveness.DaemonState.GONE:
+        return (
+            f"daemon: not running, last heartbeat {last} (pid {beat.pid} on {beat.hostname}, gone "
+            "without recording its stop); start it with `pantau run`"
+        )
     age = (now - beat.beat_at).total_seconds()
-    state = "alive" if now - beat.beat_at <= stale else "NOT RESPONDING"
+    label = "alive" if state is liveness.DaemonState.ALIVE else "NOT RESPONDING"
     return (
-        f"daemon: {state}, pid {beat.pid} on {beat.hostname}, last heartbeat {age:.0f} s ago, "
+        f"daemon: {label}, pid {beat.pid} on {beat.hostname}, last heartbeat {age:.0f} s ago, "
         f"up since {local_time(beat.started_at, zone)}"
     )
 
 
-def _site_line(site: health.SiteHealth, zone: object) -> str:
+def _site_line(site: health.SiteHealth, zone: object, *, verbose: bool, running: bool) -> str:
     run = site.last_run
     if run is None:
         last = "never crawled"
     else:
-        counts = ", ".join(f"{k} {v}" for k, v in sorted(run.counts.items()) if isinstance(v, int | float))
+        numbers = {k: v for k, v in run.counts.items() if isinstance(v, int | float)}
+        shown = sorted(numbers) if verbose else [k for k in SHORT_COUNTS if k in numbers]
+        counts = ", ".join(f"{k.replace('_', '-')} {numbers[k]}" for k in shown)
         reason = f": {run.reason}" if run.reason else ""
         last = f"last {local_time(run.started_at, zone)} {run.status}{reason}" + (
             f" ({counts})" if counts else ""
         )
     state = "FLAGGED: " + "; ".join(site.flags) if site.flags else "ok"
     upcoming = local_time(site.next_run, zone) if site.next_run else "-"
-    return f"{outlet_name(site.site):8} {last}; next {upcoming}; {state}"
+    return f"{outlet_name(site.site):8} {last}; " + (f"next {upcoming}; " if running else "") + state
 
 
 def preview(db: Database, settings: Settings, now: datetime, only: str | None = None) -> list[str]:

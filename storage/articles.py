@@ -2,8 +2,7 @@
 
 Identity is the canonical URL and the site's own article id. A known article whose text changed
 becomes an update (its previous text kept in article_versions), never a new story. A new article
-joins the story cluster of an exact copy (same content hash) or a near copy (SimHash within
-`max_distance` bits, found through the band indexes); otherwise it starts a cluster of its own.
+joins the story cluster of its copies on other outlets, or starts one (pantau.storage.clusters).
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ from psycopg import errors
 from psycopg.rows import dict_row
 
 from pantau.base.fingerprints import content_hash, simhash
+from pantau.storage.clusters import cluster_story, reanchor_story
 from pantau.storage.queries import articles as q
 
 if TYPE_CHECKING:
@@ -27,18 +27,6 @@ if TYPE_CHECKING:
 
     from pantau.base.models import Article
 
-# Four 16-bit bands; probing each band with every value within `radius` bits finds every fingerprint
-# within 4 * (radius + 1) - 1 bits (pigeonhole: some band then differs in at most `radius` bits).
-BANDS = 4
-BAND_BITS = 16
-MAX_RADIUS = 1
-# The largest distance the band lookup is guaranteed to find (radius 1: 17 probes per band).
-MAX_SUPPORTED_DISTANCE = BANDS * (MAX_RADIUS + 1) - 1
-# What the crawl uses. Distance 3 (the default of store_article) only catches copies differing in about
-# one word per 500; a wire copy with a few words changed and a sentence added lands at 4-9 bits
-# (measured: tests/pipelines/test_deduplicate.py). Unrelated texts sit near 32 bits, and a random
-# fingerprint falls within 7 bits of a given one with p = 4e-11, so 7 stays safe at a million stories.
-NEAR_DUPLICATE_DISTANCE = 7
 # Control characters other than newline and tab never reach the archive.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 
@@ -58,27 +46,6 @@ class StoreResult:
 def clean(text: str) -> str:
     """The text without control characters (\\x00-\\x1f except newline and tab)."""
     return _CONTROL.sub("", text)
-
-
-def band_probes(fingerprint: int, radius: int) -> list[list[int]]:
-    """For each of the four bands, the band's value and every value within `radius` bits of it."""
-    unsigned = fingerprint & ((1 << 64) - 1)
-    probes = []
-    for band in range(BANDS):
-        value = (unsigned >> (BAND_BITS * (BANDS - 1 - band))) & 0xFFFF
-        values = [value]
-        if radius >= 1:
-            values += [value ^ (1 << bit) for bit in range(BAND_BITS)]
-        probes.append(values)
-    return probes
-
-
-def lookup_params(fingerprint: int, text_hash: str, max_distance: int) -> dict[str, Any]:
-    """Parameters of the near-duplicate queries for one fingerprint."""
-    if not 0 <= max_distance <= MAX_SUPPORTED_DISTANCE:
-        raise ValueError(f"max_distance must be 0..{MAX_SUPPORTED_DISTANCE}, got {max_distance}")
-    b0, b1, b2, b3 = band_probes(fingerprint, max_distance // BANDS)
-    return {"simhash": fingerprint, "content_hash": text_hash, "b0": b0, "b1": b1, "b2": b2, "b3": b3}
 
 
 def _row_values(article: Article) -> dict[str, Any]:
@@ -106,6 +73,7 @@ def _row_values(article: Article) -> dict[str, Any]:
         "content_hash": article.content_hash or content_hash(body),
         "simhash": article.simhash or simhash(body),
         "backfilled": article.backfilled,
+        "site_summary": [clean(point) for point in article.site_summary],
         # Pages 2..N of a paged article follow page 1, each after a marker comment.
         "raw_html": zlib.compress(
             "".join(
@@ -130,26 +98,14 @@ def _execute(conn: psycopg.Connection, query: str, params: Any) -> psycopg.Curso
         return conn.execute(getattr(q, query), params)
 
 
-def find_cluster(
-    conn: psycopg.Connection, values: dict[str, Any], max_distance: int, exclude_id: int = -1
-) -> tuple[int, int] | None:
-    """(article id, cluster id) of the closest stored copy of this text, or None."""
-    params = lookup_params(values["simhash"], values["content_hash"], max_distance)
-    row = _execute(conn, "FIND_CLUSTER", {**params, "article_id": exclude_id, "max_distance": max_distance})
-    found = row.fetchone()
-    return (int(found[0]), int(found[1])) if found else None
-
-
-def _insert_new(conn: psycopg.Connection, values: dict[str, Any], max_distance: int) -> StoreResult | None:
-    match = find_cluster(conn, values, max_distance)
-    row = _execute(conn, "INSERT_ARTICLE", {**values, "cluster_id": match[1] if match else None}).fetchone()
+def _insert_new(conn: psycopg.Connection, values: dict[str, Any]) -> StoreResult | None:
+    row = _execute(conn, "INSERT_ARTICLE", values).fetchone()
     if row is None:
         return None  # known already (by canonical URL or site id)
-    article_id = int(row[0])
-    if match is None:
-        _execute(conn, "SET_OWN_CLUSTER", {"id": article_id})
-        return StoreResult(article_id, "new", article_id)
-    return StoreResult(article_id, "new", match[1], duplicate_of=match[0])
+    article_id, at = int(row[0]), row[1]
+    with _named("cluster_story"):
+        placed = cluster_story(conn, article_id, values["body"], at, values["content_hash"])
+    return StoreResult(article_id, "new", placed.cluster_id, duplicate_of=placed.copy_of)
 
 
 def _update_known(conn: psycopg.Connection, values: dict[str, Any]) -> StoreResult:
@@ -161,7 +117,9 @@ def _update_known(conn: psycopg.Connection, values: dict[str, Any]) -> StoreResu
         _execute(conn, "TOUCH_ARTICLE", {"id": article_id})
         return StoreResult(article_id, "unchanged", cluster_id)
     _execute(conn, "KEEP_VERSION", {"id": article_id})
-    _execute(conn, "UPDATE_ARTICLE", {**values, "id": article_id})
+    row = _execute(conn, "UPDATE_ARTICLE", {**values, "id": article_id}).fetchone()
+    with _named("reanchor_story"):
+        reanchor_story(conn, article_id, values["body"], row[0] if row else values["published_at"])
     return StoreResult(article_id, "updated", cluster_id)
 
 
@@ -182,18 +140,15 @@ def _write_topics(conn: psycopg.Connection, article_id: int, article: Article) -
             cur.executemany(q.UPSERT_TOPIC, rows)
 
 
-def store_article(
-    conn: psycopg.Connection, article: Article, *, max_distance: int = NEAR_DUPLICATE_DISTANCE
-) -> StoreResult:
-    """Store one article in its own transaction: insert, update (keeping the old text) or touch.
+def store_article(conn: psycopg.Connection, article: Article) -> StoreResult:
+    """Store one article in its own transaction: insert (clustered), update (keeping the old text) or touch.
 
     Also upserts its topic scores and marks its discovered URL 'stored', all or nothing.
-    `max_distance` (0..7) is the largest SimHash distance that still counts as the same story.
     Raises ValueError for an article without title or body, psycopg errors when the database fails.
     """
     values = _row_values(article)
     with conn.transaction():
-        result = _insert_new(conn, values, max_distance) or _update_known(conn, values)
+        result = _insert_new(conn, values) or _update_known(conn, values)
         _write_topics(conn, result.article_id, article)
         _execute(conn, "MARK_DISCOVERED_STORED", {"canonical_url": article.canonical_url})
     return result

@@ -218,6 +218,13 @@ def known_urls(conn: psycopg.Connection, canonical_urls: Sequence[str]) -> set[s
     return {row[0] for row in conn.execute(q.KNOWN_URLS, (list(canonical_urls),))}
 
 
+def backing_off(conn: psycopg.Connection, canonical_urls: Sequence[str]) -> set[str]:
+    """Those of `canonical_urls` that failed and are not due for another attempt yet (or ever)."""
+    if not canonical_urls:
+        return set()
+    return {row[0] for row in conn.execute(q.BACKING_OFF, (list(canonical_urls),))}
+
+
 def retry_due(
     conn: psycopg.Connection,
     site: str,

@@ -135,8 +135,12 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def open_database(settings: Settings, app_name: str = "pantau") -> Database:
-    """The configured database (PANTAU_DATABASE_URL) or, with none, the embedded one; opened."""
+def open_database(settings: Settings, app_name: str = "pantau", *, announce: bool = False) -> Database:
+    """The configured database (PANTAU_DATABASE_URL) or, with none, the embedded one; opened.
+
+    `announce` logs the embedded server's start at INFO (the daemon's log); else at DEBUG, so an
+    interactive command prints only its answer.
+    """
     timeouts = Timeouts(
         connect=settings.database.connect_timeout,
         statement=settings.database.statement_timeout,
@@ -147,7 +151,7 @@ def open_database(settings: Settings, app_name: str = "pantau") -> Database:
         url = settings.database_url.get_secret_value()
     else:
         embedded = EmbeddedPostgres(settings.data_dir / "pgdata")
-        url = embedded.start()
+        url = embedded.start(logging.INFO if announce else logging.DEBUG)
     db = Database(
         url, app_name=app_name, max_size=settings.database.pool_max_size, timeouts=timeouts, embedded=embedded
     )

@@ -40,7 +40,8 @@ class EntryRow:
     lead: str | None
     body: str
     published_at: datetime | None
-    also_sites: list[str]
+    also_sites: list[str]  # the story's other outlets, earliest first
+    also_times: list[datetime | None]  # when each published it
     terms: list[str]
 
 

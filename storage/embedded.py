@@ -29,8 +29,8 @@ class EmbeddedPostgres:
         self.pgdata_dir = pgdata_dir
         self._server: Any = None
 
-    def start(self) -> str:
-        """Start the server if needed and return a connection URL for the `pantau` database."""
+    def start(self, level: int = logging.DEBUG) -> str:
+        """Start the server if needed and return a URL for the `pantau` database; say so at `level`."""
         logging.getLogger("pgserver").setLevel(logging.WARNING)  # it logs every pg_ctl call at INFO
         self.pgdata_dir.mkdir(parents=True, exist_ok=True)
         try:
@@ -46,7 +46,7 @@ class EmbeddedPostgres:
                 f"could not start the embedded PostgreSQL in {self.pgdata_dir}: {exc}; "
                 "check the directory is writable (see its log/ folder) or set PANTAU_DATABASE_URL"
             ) from exc
-        log.info("embedded PostgreSQL is running; its data lives in %s", self.pgdata_dir)
+        log.log(level, "embedded PostgreSQL is running; its data lives in %s", self.pgdata_dir)
         admin_url: str = self._server.get_uri()
         _ensure_database(admin_url, DATABASE_NAME)
         return str(self._server.get_uri(DATABASE_NAME))

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import psycopg
 
 from pantau.base.errors import MigrationError
-from pantau.storage import locks
+from pantau.storage import clusters, locks
 from pantau.storage.queries import schema as q
 
 if TYPE_CHECKING:
@@ -101,7 +101,10 @@ def check_unchanged(migrations: list[Migration], applied: dict[int, _Applied]) -
 
 
 def migrate(db: Database) -> list[Migration]:
-    """Apply pending migrations under an advisory lock (two processes never migrate at once)."""
+    """Apply pending migrations under an advisory lock (two processes never migrate at once).
+
+    Then anchor and cluster the stories stored before migration 0020, once (storage.clusters).
+    """
     done: list[Migration] = []
     migrations = available()
     with db.dedicated("migrate") as conn, locks.held(conn, MIGRATE_LOCK):
@@ -113,6 +116,8 @@ def migrate(db: Database) -> list[Migration]:
                 _apply(conn, migration)
                 done.append(migration)
         _adopt_checksums(conn, migrations)
+        # Data only Python can compute: the story anchors of archives from before 0020 (a no-op after).
+        clusters.reanchor(conn)
     return done
 
 

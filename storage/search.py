@@ -1,15 +1,15 @@
 """Searching the archive: web-search syntax in Indonesian, filters, ranked hits with snippets.
 
-The query goes to PostgreSQL's `websearch_to_tsquery('indonesian', ...)`: words are stemmed
-(`senjata` finds `persenjataan`), "quoted phrases" match in order, `OR` gives alternatives and
-`-word` excludes. Filters become SQL fragments from `storage.queries.search`, joined with
-`psycopg.sql`; values travel only as parameters.
+The query is rewritten into what the user meant (storage.search_query: dangling OR, AND, common
+words, hyphens), then goes to PostgreSQL's `websearch_to_tsquery('indonesian', ...)`: words are
+stemmed (`senjata` finds `persenjataan`), "quoted phrases" match in order, `OR` gives alternatives
+and `-word` excludes. Searches read the narrow `article_search` table (migration 0010). Filters
+become SQL fragments from `storage.queries.search`, joined with `psycopg.sql`; values travel only
+as parameters.
 """
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -21,25 +21,30 @@ from psycopg.rows import class_row, dict_row
 
 from pantau.base.errors import PantauError
 from pantau.storage.queries import search as q
+from pantau.storage.search_query import normalize_query
+from pantau.storage.snippets import with_snippets
 
 if TYPE_CHECKING:
     import psycopg
 
-# ts_headline wraps each match in these; the stored text never contains them (they are stripped
-# from it inside the query), so after escaping the text they are the only markup there is.
-MARK_START = "\x02"
-MARK_STOP = "\x03"
-HEADLINE_OPTIONS = (
-    f"StartSel={MARK_START}, StopSel={MARK_STOP}, MaxWords=35, MinWords=15, "
-    'MaxFragments=2, FragmentDelimiter=" … "'
-)
 MAX_QUERY_LENGTH = 500
 # How many of the newest matches are ranked (see SEARCH_RANKED for why there is a window; at least
 # as many as the page asked for reaches). bench/search.py measures the effect.
 RANK_WINDOW = 200
-# Above this many estimated matches, walking the date index beats reading every match from the GIN
-# index (bench/search.py: ~4 µs a match from the index, ~40 µs a row tested while walking).
-WALK_ABOVE = 20_000
+# Walking the date index tests each row it passes (~WALK_ROW_COST times what one match from the GIN
+# index costs, bench/search.py), so it wins when it stops early: when window / share of matching
+# rows * WALK_ROW_COST < matches. Tests pin the choice with WALK_ABOVE (a count of matches).
+WALK_ROW_COST = 25
+WALK_ABOVE: int | None = None
+# Read from the GIN index, a word in a few stories in a hundred is tens of thousands of rows at a
+# million stories, and reading them all to sort them by date is most of the search. The newest
+# `window` of them lie in the newest slice of the archive, so for many matches the index is first
+# asked only for stories since a cutoff (PostgreSQL ANDs it with the date index and reads only those
+# rows), taken from the date histogram so that about CUTOFF_MARGIN windows of matches are expected
+# there. If fewer than a window turn up, the search runs without it: the hits are the same either way.
+CUTOFF_MARGIN: float | None = 3
+# Only a cutoff that leaves out most of the archive pays for its extra query (bench/search.py).
+CUTOFF_SHARE = 0.25
 
 
 class SearchError(PantauError):
@@ -62,7 +67,7 @@ class Filters:
 
 @dataclass(frozen=True)
 class Hit:
-    """One search result; `snippet` carries MARK_START/MARK_STOP around the matched words."""
+    """One search result; `snippet` (pantau.base.snippets) has MARK_START/MARK_STOP around matched words."""
 
     id: int
     site: str
@@ -79,18 +84,34 @@ class Hit:
     snippet: str
 
 
+@dataclass(frozen=True)
+class TextQuery:
+    """A search's words: as web-search text (`text`), as tsquery text, `loose` with phrases as ANDs."""
+
+    text: str
+    tsquery: str
+    loose: str
+
+    @property
+    def has_phrase(self) -> bool:
+        """Whether some words must be adjacent (the GIN index cannot tell; each row's vector can)."""
+        return self.tsquery != self.loose
+
+
 def day_start(day: date, zone: ZoneInfo) -> datetime:
     """Midnight at the start of `day` in `zone`, as an aware datetime."""
     return datetime.combine(day, time(0), tzinfo=zone)
 
 
-def _where(filters: Filters) -> tuple[sql.Composable, dict[str, Any]]:
-    """The AND of the filters that are set, and their parameters."""
+def _where(
+    filters: Filters, text: TextQuery | None, *, loose: bool = False
+) -> tuple[sql.Composable, dict[str, Any]]:
+    """The AND of the filters that are set, and their parameters (`loose`: phrases as ANDs)."""
     parts: list[str] = []
     params: dict[str, Any] = {}
-    if filters.query:
-        parts.append(q.FILTER_TEXT)
-        params["q"] = filters.query
+    if text is not None:
+        parts.append(q.FILTER_LOOSE_TEXT if loose else q.FILTER_TEXT)
+        params.update(tsquery=text.tsquery, loose=text.loose)
     if filters.sites:
         parts.append(q.FILTER_SITES)
         params["sites"] = list(filters.sites)
@@ -106,7 +127,10 @@ def _where(filters: Filters) -> tuple[sql.Composable, dict[str, Any]]:
         params["languages"] = list(filters.languages)
     if filters.topic:
         parts.append(q.FILTER_TOPIC)
-        params.update(topic=filters.topic, min_score=filters.min_score or float("-inf"))
+        params["topic"] = filters.topic
+        if filters.min_score is not None:
+            parts.append(q.FILTER_TOPIC_SCORE)
+            params["min_score"] = filters.min_score
     elif filters.min_score is not None:
         parts.append(q.FILTER_ANY_TOPIC_SCORE)
         params["min_score"] = filters.min_score
@@ -114,62 +138,127 @@ def _where(filters: Filters) -> tuple[sql.Composable, dict[str, Any]]:
     return where, params
 
 
-def check_filters(conn: psycopg.Connection, filters: Filters) -> None:
-    """Raise SearchError if the query has nothing to search for or the dates are reversed."""
-    if filters.since and filters.until and filters.since > filters.until:
-        raise SearchError(f"--since {filters.since} is after --until {filters.until}; swap them")
-    if filters.query is None:
-        return
-    if len(filters.query) > MAX_QUERY_LENGTH:
+def text_query(conn: psycopg.Connection, query: str) -> TextQuery:
+    """The query parsed as PostgreSQL will search it; SearchError if nothing is left to look for."""
+    if len(query) > MAX_QUERY_LENGTH:
+        raise SearchError(f"search query is {len(query)} characters; keep it under {MAX_QUERY_LENGTH}")
+    meant = normalize_query(query)
+    if not meant.text and meant.common:
         raise SearchError(
-            f"search query is {len(filters.query)} characters; keep it under {MAX_QUERY_LENGTH}"
+            f"search query {query!r} has only common words ({', '.join(meant.common)}), which nearly "
+            'every story contains; add a word that says what to find, or quote "a phrase"'
         )
-    row = conn.execute(q.CHECK_QUERY, {"q": filters.query}).fetchone()
-    nodes, tree = row if row else (0, "T")
+    row = conn.execute(q.CHECK_QUERY, {"q": meant.text}).fetchone()
+    nodes, tree, tsquery, loose = row if row else (0, "T", "", "")
     if nodes == 0:
         raise SearchError(
-            f"search query {filters.query!r} has no words to search for; give words, "
+            f"search query {query!r} has no words to search for; give words, "
             '"a phrase", word OR word, or -word'
         )
     if tree == "T":
-        raise SearchError(
-            f"search query {filters.query!r} only excludes words; add at least one word to look for"
-        )
+        raise SearchError(f"search query {query!r} only excludes words; add at least one word to look for")
+    return TextQuery(meant.text, tsquery, loose)
 
 
-def _estimated_matches(conn: psycopg.Connection, where: sql.Composable, params: dict[str, Any]) -> int:
-    """The planner's estimate of how many stories the filters match (no rows are read)."""
-    estimate = sql.SQL(q.ESTIMATE_MATCHES).format(where=where)
-    row = conn.execute(estimate, params, prepare=False).fetchone()
-    return int(row[0][0]["Plan"]["Plan Rows"]) if row else 0
+def check_filters(conn: psycopg.Connection, filters: Filters) -> TextQuery | None:
+    """The parsed words (None without any); SearchError if there are none to search for or the
+    dates are reversed."""
+    if filters.since and filters.until and filters.since > filters.until:
+        raise SearchError(f"--since {filters.since} is after --until {filters.until}; swap them")
+    return None if filters.query is None else text_query(conn, filters.query)
+
+
+def _estimates(conn: psycopg.Connection, where: sql.Composable, params: dict[str, Any]) -> tuple[int, int]:
+    """The planner's estimates of how many stories match and how many there are (word frequencies
+    from the column statistics, ~1 ms, no rows read)."""
+    estimate = conn.execute(sql.SQL(q.ESTIMATE_MATCHES).format(where=where), params, prepare=False)
+    plan = estimate.fetchone()
+    matches = int(plan[0][0]["Plan"]["Plan Rows"]) if plan else 0
+    total = conn.execute(q.ESTIMATE_ROWS).fetchone()
+    return matches, max(int(total[0]) if total else 0, matches, 1)
+
+
+def _walks(matches: int, total: int, window: int) -> bool:
+    """Whether walking the date index beats reading every match from the GIN index."""
+    if WALK_ABOVE is not None:
+        return matches > WALK_ABOVE
+    return window / (matches / total) * WALK_ROW_COST < matches
+
+
+def _recent(
+    conn: psycopg.Connection, candidates: str, where: sql.Composable, params: dict[str, Any], share: float
+) -> list[int] | None:
+    """The ids of the `window` newest matches if they all lie in the newest `share` of the archive
+    (by the date histogram), else None."""
+    row = conn.execute(q.DATE_CUTOFF, {"share": share}).fetchone()
+    if row is None or row[0] is None:
+        return None  # no statistics yet
+    since = sql.SQL(" AND ").join([where, sql.SQL(q.FILTER_CUTOFF)])
+    recent = sql.SQL(q.CANDIDATE_IDS).format(candidates=sql.SQL(candidates).format(where=since))
+    ids = [int(r[0]) for r in conn.execute(recent, {**params, "cutoff": row[0]}, prepare=False)]
+    return ids if len(ids) >= params["window"] else None
+
+
+def _candidates(
+    conn: psycopg.Connection, filters: Filters, text: TextQuery, window: int
+) -> tuple[sql.Composable, dict[str, Any]]:
+    """The SQL of the `window` newest matches (id, published_at, search) and its parameters."""
+    where, params = _where(filters, text)
+    params["window"] = window
+    matches, total = _estimates(conn, where, params)
+    if _walks(matches, total, window):
+        return sql.SQL(q.CANDIDATES_BY_DATE).format(where=where), params
+    template = q.CANDIDATES_FROM_INDEX
+    if text.has_phrase:
+        template = q.CANDIDATES_FROM_INDEX_PHRASE
+        where, _ = _where(filters, text, loose=True)
+    share = CUTOFF_MARGIN * window / matches if CUTOFF_MARGIN and matches else 1.0
+    # Exclusions: the planner's estimate counts the stories with the other words, too many.
+    if (
+        share <= CUTOFF_SHARE
+        and "!" not in text.tsquery
+        and (ids := _recent(conn, template, where, params, share))
+    ):
+        return sql.SQL(q.CANDIDATES_LISTED), {**params, "ids": ids}
+    return sql.SQL(template).format(where=where), params
+
+
+def search_sql(
+    conn: psycopg.Connection, filters: Filters, *, limit: int, offset: int, clusters: bool
+) -> tuple[sql.Composed, dict[str, Any]]:
+    """The query of one page of hits and its parameters, its plan chosen for these filters."""
+    text = check_filters(conn, filters)
+    parts: dict[str, sql.Composable] = {"hit_columns": sql.SQL(q.HIT_COLUMNS)}
+    if text is not None:
+        # Whole windows, so that every page within one window comes from the same ranking.
+        window = RANK_WINDOW * -(-(offset + limit) // RANK_WINDOW)
+        parts["candidates"], params = _candidates(conn, filters, text, window)
+        parts["clusters"] = sql.SQL(q.BEST_PER_CLUSTER if clusters else q.ALL_MATCHES)
+        parts["story"] = sql.SQL(q.STORY_OF_MATCH if clusters else "m.id")
+        params.update(q=text.text)
+        template = q.SEARCH_RANKED
+    else:
+        parts["where"], params = _where(filters, None)
+        parts["clusters"] = sql.SQL(q.NEWEST_PER_CLUSTER if clusters else q.NEWEST_ALL)
+        template = q.SEARCH_NEWEST
+    params.update(limit=limit, offset=offset)
+    return sql.SQL(template).format(**parts), params
 
 
 def search(
     conn: psycopg.Connection, filters: Filters, *, limit: int = 20, offset: int = 0, clusters: bool = False
 ) -> list[Hit]:
-    """The page of hits, best-ranked first (newest first without words); one per story if `clusters`."""
-    check_filters(conn, filters)
-    where, params = _where(filters)
-    params.update(limit=limit, offset=offset)
-    parts: dict[str, sql.Composable] = {"hit_columns": sql.SQL(q.HIT_COLUMNS)}
-    if filters.query:
-        parts["clusters"] = sql.SQL(q.BEST_PER_CLUSTER if clusters else q.ALL_MATCHES)
-        walk = _estimated_matches(conn, where, params) > WALK_ABOVE
-        candidates = q.CANDIDATES_BY_DATE if walk else q.CANDIDATES_FROM_INDEX
-        parts["candidates"] = sql.SQL(candidates).format(where=where)
-        # Whole windows, so that every page within one window comes from the same ranking.
-        windows = -(-(offset + limit) // RANK_WINDOW)
-        template, params["window"] = q.SEARCH_RANKED, RANK_WINDOW * windows
-        params["headline_options"] = HEADLINE_OPTIONS
-    else:
-        parts["clusters"] = sql.SQL(q.NEWEST_PER_CLUSTER if clusters else q.NEWEST_ALL)
-        parts["where"] = where
-        template = q.SEARCH_NEWEST
-    query = sql.SQL(template).format(**parts)
+    """The page of hits, best-ranked first (newest first without words); one per story if `clusters`.
+
+    The SQL leaves `snippet` empty: the shared builder (storage.snippets) writes it for the page's
+    hits alone, in whole sentences.
+    """
+    query, params = search_sql(conn, filters, limit=limit, offset=offset, clusters=clusters)
     with conn.cursor(row_factory=class_row(Hit)) as cur:
         # Never a prepared statement: its generic plan cannot see how common the words are, and
         # the right plan (walk the date index, or the GIN index) depends on exactly that.
-        return cur.execute(query, params, prepare=False).fetchall()
+        hits = cur.execute(query, params, prepare=False).fetchall()
+    return with_snippets(conn, hits, filters.query)
 
 
 def export_rows(
@@ -180,8 +269,7 @@ def export_rows(
     A server-side (named) cursor sends `itersize` rows at a time, so the archive's size does not
     matter; the connection is held for as long as the caller iterates.
     """
-    check_filters(conn, filters)
-    where, params = _where(filters)
+    where, params = _where(filters, check_filters(conn, filters))
     query = sql.SQL(q.EXPORT).format(where=where)
     with conn.transaction():
         conn.execute(q.EXPORT_NO_IDLE_TIMEOUT)
@@ -189,32 +277,3 @@ def export_rows(
             cur.itersize = itersize
             cur.execute(query, params)
             yield from cur
-
-
-_MARKS = re.compile(f"{MARK_START}(.*?){MARK_STOP}", re.DOTALL)
-
-
-def snippet_plain(snippet: str) -> str:
-    """The snippet without highlight markers."""
-    return snippet.replace(MARK_START, "").replace(MARK_STOP, "")
-
-
-def snippet_html(snippet: str) -> str:
-    """The snippet HTML-escaped, its matched words (and only they) wrapped in <mark>."""
-    escaped = html.escape(snippet, quote=True)
-    return _MARKS.sub(r"<mark>\1</mark>", escaped).replace(MARK_START, "").replace(MARK_STOP, "")
-
-
-def snippet_markup(snippet: str) -> str:
-    """The snippet as rich console markup: text escaped, matched words bold."""
-    from rich.markup import escape
-
-    # Escape each piece on its own: a backslash ending one piece must not escape our tag.
-    out: list[str] = []
-    position = 0
-    for match in _MARKS.finditer(snippet):
-        out.append(escape(snippet_plain(snippet[position : match.start()])))
-        out.append(f"[bold]{escape(snippet_plain(match.group(1)))}[/bold]")
-        position = match.end()
-    out.append(escape(snippet_plain(snippet[position:])))
-    return "".join(out)

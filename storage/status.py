@@ -83,6 +83,12 @@ def latest_heartbeat(conn: psycopg.Connection) -> Heartbeat | None:
         return cur.execute(q.LATEST_BEAT).fetchone()
 
 
+def running_heartbeats(conn: psycopg.Connection, since: datetime) -> list[Heartbeat]:
+    """The heartbeats of daemons not recorded as stopped that beat after `since`, newest first."""
+    with conn.cursor(row_factory=class_row(Heartbeat)) as cur:
+        return cur.execute(q.RUNNING_BEATS, {"since": since}).fetchall()
+
+
 def recent_runs(conn: psycopg.Connection, site: str, limit: int) -> list[Run]:
     """The site's latest crawl runs, newest first."""
     with conn.cursor(row_factory=class_row(Run)) as cur:

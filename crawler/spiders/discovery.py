@@ -10,6 +10,7 @@ it holds already (`pantau/known`). A backfill walker hands in its URLs through t
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,7 +22,7 @@ from pantau.base.canonical import canonicalize
 from pantau.crawler.archive import Discovered
 from pantau.crawler.candidates import LISTING_PRIORITY, Candidate
 from pantau.crawler.listings import WIB, Listed, html_links, parse_feed, parse_sitemap
-from pantau.crawler.middlewares import BlockedPage
+from pantau.crawler.middlewares import ROBOTS_UNREACHABLE, BlockedPage
 from pantau.crawler.spiders.common import SiteSpider
 from pantau.crawler.spiders.responses import describe, failed_request
 
@@ -113,7 +114,7 @@ class DiscoveringSpider(SiteSpider):
         self._outcomes[endpoint.name].notes.append(f"{request.url}: {describe(failure)}")
         if not isinstance(failure.value, BlockedPage):  # block pages are counted by the middleware
             self.count("pantau/errors")
-        self.logger.warning("listing %s failed: %s", request.url, describe(failure))
+        self._say("listing %s failed: %s", request.url, describe(failure))
         return self._listing_done(endpoint)
 
     def _listing_done(self, endpoint: Endpoint) -> list[Request]:
@@ -126,9 +127,15 @@ class DiscoveringSpider(SiteSpider):
         if fallback.name in self._outcomes:
             return []
         why = "; ".join(outcome.notes) or "no article URL listed"
-        self.logger.warning("fallback: %s -> %s (%s)", endpoint.name, fallback.name, why)
+        self._say("fallback: %s -> %s (%s)", endpoint.name, fallback.name, why)
         self.count("pantau/fallback")
         return self.endpoint_requests(fallback)
+
+    def _say(self, message: str, *args: object) -> None:
+        """A WARNING, or DEBUG once robots.txt was unreachable (said once, by the middleware): every
+        listing then fails, and its fallbacks too, as a consequence."""
+        quiet = self.crawler.stats.get_value(ROBOTS_UNREACHABLE) is not None
+        self.logger.log(logging.DEBUG if quiet else logging.WARNING, message, *args)
 
     def _save_validators(self, response: Response) -> None:
         etag, modified = response.headers.get(b"ETag"), response.headers.get(b"Last-Modified")
@@ -181,7 +188,9 @@ class DiscoveringSpider(SiteSpider):
             for c in candidates
         ]
         self.archive_call(lambda a: a.record_discovered(rows), None)
-        known: set[str] = self.archive_call(lambda a: a.known([c.canonical.url for c in candidates]), set())
+        urls = [c.canonical.url for c in candidates]
+        known: set[str] = self.archive_call(lambda a: a.known(urls), set())
+        waiting: set[str] = self.archive_call(lambda a: a.backing_off(urls), set())
         for candidate in candidates:
             article_id = candidate.canonical.article_id
             if article_id not in self._candidates:
@@ -189,4 +198,7 @@ class DiscoveringSpider(SiteSpider):
             self._candidates[article_id] = candidate
             if candidate.canonical.url in known and article_id not in self._known:
                 self.count("pantau/known")
+                self._known.add(article_id)
+            elif candidate.canonical.url in waiting and article_id not in self._known:
+                self.count("pantau/backing_off")  # a failure (a block page too) waits like any other
                 self._known.add(article_id)

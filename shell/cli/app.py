@@ -22,7 +22,7 @@ class App:
     def __init__(self, config_path: Path | None, log_level: str | None) -> None:
         overrides = {"log_level": log_level} if log_level else {}
         self.settings: Settings = load_settings(config_path, **overrides)
-        setup_logging(self.settings.log_level)
+        setup_logging(self.settings.log_level, self.settings.zone)
 
     def chosen_sites(self, sites: Sequence[str]) -> list[str]:
         """The sites a command was given (default: crawl.sites), each known; PantauError names one not."""
@@ -36,7 +36,7 @@ class App:
         from pantau.storage.db import open_database
         from pantau.storage.migrate import migrate as run_migrations
 
-        db = open_database(self.settings, app_name=f"pantau-{role}")
+        db = open_database(self.settings, app_name=f"pantau-{role}", announce=role == "daemon")
         try:
             if migrate:
                 run_migrations(db)

@@ -28,13 +28,22 @@ COLUMNS = (
     ("errors", "errors"),
     ("blocked", "blocked"),
 )
-# What to do about a run that did not finish, by status.
+# What to do about a run that did not finish, by "status:reason", else by status.
 ADVICE = {
-    "blocked": "the site answered with block pages; raise crawl.download_delay and try again later",
+    "blocked": "the site's listings answered with block pages; raise crawl.download_delay, try again later",
     "timeout": "the crawl hit crawl.timeout_minutes; raise it or lower crawl.max_pages",
     "crashed": "the crawl process died (memory? see crawl.memory_limit_mb); the log above says more",
     "interrupted": "the crawl was stopped before its end; run it again",
-    "skipped": "another crawl of this site is running (the daemon?); try again when it ends",
+    "skipped:locked": "another crawl of this site is running (the daemon?); try again when it ends",
+    "failed:robots_unreachable": (
+        "the site's robots.txt could not be fetched (5xx or no connection), so nothing was requested; "
+        "check the network or proxy, the next run tries again"
+    ),
+    "failed:tls": (
+        "the site's TLS certificate could not be verified (the host is in the log above); behind a "
+        "TLS-inspecting proxy set SSL_CERT_FILE to a bundle with its CA (README: Behind a proxy)"
+    ),
+    "failed:db_unavailable": "the crawl could not reach the archive; `pantau db status` checks the database",
     "failed": "see the log above; `pantau db status` checks the database",
 }
 
@@ -74,7 +83,7 @@ def _explain(site: str, outcome: CrawlOutcome | None, error: str | None) -> str 
     if outcome.status == "finished":
         return None
     why = f" ({outcome.reason})" if outcome.reason else ""
-    advice = ADVICE.get(outcome.status, ADVICE["failed"])
+    advice = ADVICE.get(f"{outcome.status}:{outcome.reason}") or ADVICE.get(outcome.status, ADVICE["failed"])
     return f"{site}: {outcome.status}{why} in crawl run {outcome.run_id}: {advice}"
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import click
@@ -14,8 +14,6 @@ from pantau.cli.app import App, pass_app
 if TYPE_CHECKING:
     from pantau.base.settings import Settings
     from pantau.storage.db import Database
-
-HEARTBEAT_STALE = timedelta(minutes=3)  # three missed beats (one a minute): the daemon is gone or stuck
 
 
 @click.command("run")
@@ -32,21 +30,27 @@ def run(app: App) -> None:
 @click.option(
     "--check", is_flag=True, help="Print one line; exit 0 when healthy (database, heartbeat), else 1."
 )
+@click.option(
+    "--verbose", "-v", is_flag=True, help="Every count of each site's last run, not just the main ones."
+)
 @pass_app
-def status(app: App, check: bool) -> None:
+def status(app: App, check: bool, verbose: bool) -> None:
     """Show each site's last and next crawl and health, the outbox, and the daemon's heartbeat."""
     if check:
         healthy, line = _check(app)
         click.echo(line)
         sys.exit(0 if healthy else 1)
-    from pantau.scheduler import report
+    from pantau.scheduler import liveness, report
 
     with app.database("status") as db, db.connection() as conn:
-        for line in report.status_lines(conn, app.settings, datetime.now(UTC), HEARTBEAT_STALE):
+        for line in report.status_lines(
+            conn, app.settings, datetime.now(UTC), liveness.STALE, verbose=verbose
+        ):
             click.echo(line)
 
 
 def _check(app: App) -> tuple[bool, str]:
+    from pantau.scheduler.liveness import DaemonState, state_of
     from pantau.storage import status as store
 
     try:
@@ -55,15 +59,15 @@ def _check(app: App) -> tuple[bool, str]:
     except PantauError as exc:
         return False, f"unhealthy: {exc}"
     now = datetime.now(UTC)
-    if beat is None or beat.stopped_at is not None:
+    state = state_of(beat, now)
+    if beat is None or state in (DaemonState.NEVER, DaemonState.STOPPED):
         return False, "unhealthy: no daemon is running (no live heartbeat); start `pantau run`"
-    age = now - beat.beat_at
-    if age > HEARTBEAT_STALE:
-        return (
-            False,
-            f"unhealthy: the daemon's last heartbeat was {age.total_seconds():.0f} s ago (pid {beat.pid})",
-        )
-    return True, f"ok: daemon pid {beat.pid} on {beat.hostname}, heartbeat {age.total_seconds():.0f} s ago"
+    age = (now - beat.beat_at).total_seconds()
+    if state is DaemonState.GONE:
+        return False, f"unhealthy: the daemon (pid {beat.pid} on {beat.hostname}) is gone; start `pantau run`"
+    if state is DaemonState.NOT_RESPONDING:
+        return False, f"unhealthy: the daemon's last heartbeat was {age:.0f} s ago (pid {beat.pid})"
+    return True, f"ok: daemon pid {beat.pid} on {beat.hostname}, heartbeat {age:.0f} s ago"
 
 
 @click.command("digest")

@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from pantau.base.snippets import from_marked, story_lead
 from pantau.present.records import HIT_FIELDS, hit_record, local_short
-from pantau.storage.search import Hit, snippet_markup
+from pantau.storage.search import Hit
 
 if TYPE_CHECKING:
     from pantau.storage.story import Stats, Story
@@ -36,18 +37,30 @@ def print_hits(hits: list[Hit], fmt: str, zone: ZoneInfo, *, clusters: bool) -> 
 
 
 def _hits_table(hits: list[Hit], zone: ZoneInfo, *, clusters: bool) -> None:
+    """Each hit as a block readable at 80 columns: title, then id/site/time, snippet and canonical URL."""
     from rich.console import Console
-    from rich.table import Table
+    from rich.padding import Padding
 
-    table = Table(show_lines=True)
-    for name in ("id", "published", "site", "story", "also in" if clusters else "copies"):
-        table.add_column(name, overflow="fold")
-    for hit in hits:
-        story = f"[bold]{_escape(hit.title)}[/bold]\n{snippet_markup(hit.snippet)}\n{_escape(hit.url)}"
-        others = ", ".join(hit.other_sites) if hit.other_copies else "-"
-        copies = f"{hit.other_copies}: {others}" if hit.other_copies else "-"
-        table.add_row(str(hit.id), local_short(hit.published_at, zone), hit.site, story, copies)
-    Console().print(table)
+    console = Console(highlight=False)
+    with console.capture() as captured:
+        for index, hit in enumerate(hits):
+            if index:
+                console.print()
+            meta = [f"#{hit.id}", hit.site, local_short(hit.published_at, zone)]
+            if hit.other_copies:
+                label = "also in" if clusters else f"{hit.other_copies} other {_copies(hit.other_copies)}:"
+                meta.append(f"{label} {', '.join(hit.other_sites)}")
+            console.print(f"[bold]{_escape(hit.title)}[/bold]")
+            lines = f"{_escape(' · '.join(meta))}\n{from_marked(hit.snippet).markup()}"
+            console.print(Padding(lines, (0, 0, 0, 2)))
+            # The link on a line of its own, never folded, so that it can be copied whole.
+            console.print(f"  {_escape(hit.canonical_url)}", no_wrap=True, crop=False, soft_wrap=True)
+    # Padding fills each line to the console's width; readers and pipes want no trailing blanks.
+    click.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
+
+
+def _copies(count: int) -> str:
+    return "copy" if count == 1 else "copies"
 
 
 def _escape(text: str) -> str:
@@ -95,8 +108,8 @@ def print_story(story: Story, zone: ZoneInfo) -> None:
         f["title"],
         "=" * min(len(f["title"]), 100),
         f"id:         {f['id']} ({f['site']} {f['site_article_id']}, version {f['version']})",
-        f"url:        {f['url']}",
-        f"canonical:  {f['canonical_url']}",
+        f"url:        {f['canonical_url']}",
+        f"fetched:    {f['url']}",
         f"published:  {date_line}",
         f"first seen: {local_short(f['first_seen_at'], zone)}" + (" (backfill)" if f["backfilled"] else ""),
         f"language:   {f['language'] or 'undetermined'}",
@@ -111,14 +124,17 @@ def print_story(story: Story, zone: ZoneInfo) -> None:
         lines.append(f"  {topic['topic']}: {topic['score']:.2f} ({mark}); matched: {terms}")
     lines.append(f"other copies of this story: {len(story.copies)}")
     for copy in story.copies:
-        lines.append(
-            f"  #{copy['id']} {copy['site']} {local_short(copy['published_at'], zone)} {copy['url']}"
-        )
+        when = local_short(copy["published_at"], zone)
+        lines.append(f"  #{copy['id']} {copy['site']} {when} {copy['canonical_url']}")
     lines.append(f"earlier versions: {len(story.versions)}")
     for version in story.versions:
         replaced = local_short(version["replaced_at"], zone)
         lines.append(f"  v{version['version']} (replaced {replaced}): {version['title']}")
-    lines += ["", *([f["lead"], ""] if f["lead"] else []), f["body"]]
+    if f["site_summary"]:
+        lines += ["", f"the site's own summary ({f['site']}, not the journalist's text):"]
+        lines += [f"  - {point}" for point in f["site_summary"]]
+    lead = story_lead(f["lead"], f["body"])  # the lead only where it is not the body's own opening
+    lines += ["", *([lead, ""] if lead else []), f["body"]]
     click.echo("\n".join(lines))
 
 

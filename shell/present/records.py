@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from pantau.storage.search import Hit, snippet_html, snippet_plain
+from pantau.base.snippets import from_marked
+from pantau.storage.search import Hit
 
 if TYPE_CHECKING:
     from pantau.storage.story import Story
@@ -20,7 +21,7 @@ EXPORT_FIELDS = (
     "id", "site", "site_article_id", "url", "canonical_url", "title", "lead", "text", "authors",
     "section", "tags", "published_at", "date_source", "language", "language_prob", "content_hash",
     "simhash", "cluster_id", "version", "backfilled", "first_seen_at", "last_seen_at", "updated_at",
-    "topics",
+    "site_summary", "topics",
 )  # fmt: skip
 
 
@@ -42,8 +43,9 @@ def hit_record(hit: Hit, zone: ZoneInfo) -> dict[str, Any]:
     """A hit as plain data for JSON and CSV (the snippet plain, and as safe HTML)."""
     record = {name: getattr(hit, name) for name in HIT_FIELDS}
     record["published_at"] = local_iso(hit.published_at, zone)
-    record["snippet"] = snippet_plain(hit.snippet)
-    record["snippet_html"] = snippet_html(hit.snippet)
+    snippet = from_marked(hit.snippet)
+    record["snippet"] = snippet.plain()
+    record["snippet_html"] = snippet.html()
     return record
 
 

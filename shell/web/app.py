@@ -15,10 +15,12 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from pantau.base.errors import PantauError
+from pantau.base.snippets import from_marked, story_lead
 from pantau.base.text import safe_link
 from pantau.present.filters import make_filters
 from pantau.present.records import hit_record, local_short, story_record
-from pantau.storage.search import Filters, Hit, search, snippet_html
+from pantau.scheduler.render import outlet_name
+from pantau.storage.search import Filters, Hit, search
 from pantau.storage.story import StoryNotFound, find_story
 from pantau.web.feeds import atom_feed
 
@@ -42,7 +44,8 @@ def _templates(settings: Settings) -> Environment:
     env = Environment(loader=PackageLoader("pantau.web", "templates"), autoescape=True)
     env.filters["local"] = lambda value: local_short(value, settings.zone)
     env.filters["safe_url"] = safe_url
-    env.filters["highlight"] = lambda snippet: Markup(snippet_html(snippet))  # noqa: S704 - escaped inside
+    env.filters["outlet"] = outlet_name
+    env.filters["highlight"] = lambda snippet: Markup(from_marked(snippet).html())  # noqa: S704 - escaped inside
     return env
 
 
@@ -107,7 +110,8 @@ class ArchiveViews:
                 story = find_story(conn, str(request.path_params["id"]))
         except StoryNotFound as exc:
             return self._page("error.html", 404, error=str(exc))
-        return self._page("story.html", story=story, f=story.fields)
+        lead = story_lead(story.fields["lead"], story.fields["body"])  # never the body's opening twice
+        return self._page("story.html", story=story, f=story.fields, lead=lead)
 
     def api_search(self, request: Request) -> Response:
         """JSON search: the same parameters as the search page; `q` may be empty to browse."""

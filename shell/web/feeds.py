@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 from pantau import __version__
+from pantau.base import snippets
 from pantau.base.text import safe_link
+from pantau.scheduler.render import also_reported, outlet_name
 from pantau.storage.story import feed_rows
 
 if TYPE_CHECKING:
@@ -21,7 +23,6 @@ if TYPE_CHECKING:
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 50
-SUMMARY_CHARS = 400
 # Characters XML 1.0 cannot carry at all; scraped text sometimes has them (form feeds, NULs).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -49,13 +50,17 @@ def _topic_title(settings: Settings, topic: str) -> str:
         return topic
 
 
-def _summary(row: dict[str, Any]) -> str:
-    text = " ".join((row["lead"] or row["body"]).split())
-    if len(text) > SUMMARY_CHARS:
-        text = text[:SUMMARY_CHARS].rsplit(" ", 1)[0] + " …"
+def _summary(row: dict[str, Any], zone: Any) -> str:
+    """'Okezone: <snippet> (also reported by Bisnis, 00:42)': the topic's terms' snippet, other outlets.
+
+    Worded as the digest words it: the labels are pantau's (English), only the snippet is the site's.
+    """
+    matcher = snippets.term_matcher(row["terms"])
+    text = snippets.build(row["lead"], row["body"], matcher, title=row["title"]).plain()
     if row["other_sites"]:
-        text += f" (juga di: {', '.join(row['other_sites'])})"
-    return f"{row['site']}: {text}"
+        copies = list(zip(row["other_sites"], row["other_times"], strict=True))
+        text += f" (also reported by {'; '.join(also_reported(copies, zone, row['published_at']))})"
+    return f"{outlet_name(row['site'])}: {text}"
 
 
 def _entry(feed: Any, row: dict[str, Any], request: Request, zone: Any) -> None:
@@ -66,12 +71,12 @@ def _entry(feed: Any, row: dict[str, Any], request: Request, zone: Any) -> None:
     _add(entry, "updated", _rfc3339(row["updated"], zone))
     if row["published_at"] is not None:
         _add(entry, "published", _rfc3339(row["published_at"], zone))
-    _add(entry, "link", rel="alternate", type="text/html", href=_safe_url(row["url"]) or story_page)
+    _add(entry, "link", rel="alternate", type="text/html", href=_safe_url(row["canonical_url"]) or story_page)
     _add(entry, "link", rel="related", type="text/html", href=story_page)
     for name in row["authors"] or [row["site"]]:
         _add(_add(entry, "author"), "name", name)
     _add(entry, "category", term=row["site"])
-    _add(entry, "summary", _summary(row), type="text")
+    _add(entry, "summary", _summary(row, zone), type="text")
 
 
 def atom_feed(conn: psycopg.Connection, request: Request, topic: str, settings: Settings) -> bytes:

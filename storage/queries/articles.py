@@ -1,4 +1,4 @@
-"""Queries of the article store: upsert, versions, near-duplicate lookup, topic scores."""
+"""Queries of the article store: upsert, versions, topic scores (story clusters: queries/clusters.py)."""
 
 # Identity is the canonical URL *and* the site's own id: an AMP or mobile copy that slipped past
 # canonicalisation still lands on the row of its site id. No conflict target, so a clash on either
@@ -6,18 +6,15 @@
 INSERT_ARTICLE = """
 INSERT INTO articles (
     site, site_article_id, canonical_url, url, title, lead, body, authors, section, tags,
-    published_at, date_source, language, language_prob, content_hash, simhash, cluster_id,
-    backfilled, raw_html)
+    published_at, date_source, language, language_prob, content_hash, simhash, backfilled, raw_html,
+    site_summary)
 VALUES (
     %(site)s, %(site_article_id)s, %(canonical_url)s, %(url)s, %(title)s, %(lead)s, %(body)s,
     %(authors)s, %(section)s, %(tags)s, %(published_at)s, %(date_source)s, %(language)s,
-    %(language_prob)s, %(content_hash)s, %(simhash)s, %(cluster_id)s, %(backfilled)s, %(raw_html)s)
+    %(language_prob)s, %(content_hash)s, %(simhash)s, %(backfilled)s, %(raw_html)s, %(site_summary)s)
 ON CONFLICT DO NOTHING
-RETURNING id
+RETURNING id, coalesce(published_at, first_seen_at) AS at
 """
-
-# A story's first article names its cluster.
-SET_OWN_CLUSTER = "UPDATE articles SET cluster_id = id WHERE id = %(id)s"
 
 # The known row, locked for the rest of the transaction; the canonical URL wins over the site id.
 LOCK_KNOWN_ARTICLE = """
@@ -27,34 +24,6 @@ WHERE canonical_url = %(canonical_url)s OR (site = %(site)s AND site_article_id 
 ORDER BY canonical_url = %(canonical_url)s DESC
 LIMIT 1
 FOR UPDATE
-"""
-
-# Near-duplicate candidates come only through indexes: the content hash and the four 16-bit SimHash
-# bands (each compared with a small set of probe values, see storage.articles.band_probes); the
-# Hamming distance is then checked on that handful of rows. Exact copies first, then the closest.
-FIND_CLUSTER = """
-SELECT id, cluster_id, distance
-FROM (
-    SELECT id, coalesce(cluster_id, id) AS cluster_id, content_hash = %(content_hash)s AS same_text,
-           bit_count((simhash # %(simhash)s::bigint)::bit(64)) AS distance
-    FROM articles
-    WHERE (content_hash = %(content_hash)s
-           OR simhash_b0 = ANY(%(b0)s::integer[]) OR simhash_b1 = ANY(%(b1)s::integer[])
-           OR simhash_b2 = ANY(%(b2)s::integer[]) OR simhash_b3 = ANY(%(b3)s::integer[]))
-      AND id <> %(article_id)s
-) AS candidates
-WHERE same_text OR distance <= %(max_distance)s
-ORDER BY same_text DESC, distance, id
-LIMIT 1
-"""
-
-# The same candidate set, counted: for benchmarks and the index test.
-COUNT_CANDIDATES = """
-SELECT count(*)
-FROM articles
-WHERE content_hash = %(content_hash)s
-   OR simhash_b0 = ANY(%(b0)s::integer[]) OR simhash_b1 = ANY(%(b1)s::integer[])
-   OR simhash_b2 = ANY(%(b2)s::integer[]) OR simhash_b3 = ANY(%(b3)s::integer[])
 """
 
 # The row in articles is always the newest text; the one it replaces goes to article_versions.
@@ -70,8 +39,10 @@ UPDATE articles SET
     section = %(section)s, tags = %(tags)s, published_at = coalesce(%(published_at)s, published_at),
     date_source = coalesce(%(date_source)s, date_source), language = %(language)s,
     language_prob = %(language_prob)s, content_hash = %(content_hash)s, simhash = %(simhash)s,
-    raw_html = %(raw_html)s, version = version + 1, updated_at = now(), last_seen_at = now()
+    raw_html = %(raw_html)s, site_summary = %(site_summary)s, version = version + 1, updated_at = now(),
+    last_seen_at = now()
 WHERE id = %(id)s
+RETURNING coalesce(published_at, first_seen_at) AS at
 """
 
 TOUCH_ARTICLE = "UPDATE articles SET last_seen_at = now() WHERE id = %(id)s"
@@ -97,7 +68,7 @@ KNOWN_URLS = "SELECT canonical_url FROM articles WHERE canonical_url = ANY(%(url
 GET_ARTICLE = """
 SELECT id, site, site_article_id, canonical_url, url, title, lead, body, authors, section, tags,
        published_at, date_source, language, language_prob, content_hash, simhash, cluster_id, version,
-       backfilled, first_seen_at, last_seen_at, updated_at, raw_html
+       backfilled, first_seen_at, last_seen_at, updated_at, raw_html, site_summary
 FROM articles WHERE id = %(id)s
 """
 

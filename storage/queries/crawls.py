@@ -80,6 +80,12 @@ WHERE d.canonical_url = ANY(%s) AND d.status <> 'stored'
   AND EXISTS (SELECT 1 FROM articles a WHERE a.canonical_url = d.canonical_url)
 """
 KNOWN_URLS = "SELECT canonical_url FROM articles WHERE canonical_url = ANY(%s)"
+# Failed URLs still waiting out their back-off (or given up on): a listing naming them again does
+# not bring them forward; RETRY_DUE does, once the wait is over.
+BACKING_OFF = """
+SELECT canonical_url FROM discovered_urls
+WHERE canonical_url = ANY(%s) AND status = 'failed' AND (next_attempt_at IS NULL OR next_attempt_at > now())
+"""
 # Due for another attempt: failures whose back-off has passed, and URLs an earlier run discovered
 # but never stored (its process died, or the article request was lost). Oldest first, capped.
 RETRY_DUE = """

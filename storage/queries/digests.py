@@ -22,12 +22,14 @@ RETURNING id
 """
 
 # What a digest may list: backfilled stories only if asked, the accepted languages, and a story
-# (cluster) no earlier digest of this subscription carried.
+# (cluster) no earlier digest of this subscription carried; the carried article's current cluster
+# counts, as clusters merge when a later story bridges two.
 _LISTABLE = """(%(include_backfill)s OR NOT a.backfilled)
   AND (a.language IS NULL OR a.language = ANY(%(languages)s))
   AND NOT EXISTS (
-      SELECT 1 FROM digest_items i JOIN digests d ON d.id = i.digest_id
-      WHERE d.subscription = %(subscription)s AND i.cluster_id = coalesce(a.cluster_id, a.id))"""
+      SELECT 1 FROM digest_items i JOIN digests d ON d.id = i.digest_id JOIN articles c ON c.id = i.article_id
+      WHERE d.subscription = %(subscription)s
+        AND coalesce(c.cluster_id, c.id) = coalesce(a.cluster_id, a.id))"""
 
 # On-topic stories first seen in the period (put on the topic by the crawl, not by a rescore) whose
 # story (cluster) no earlier digest of this subscription carried. One row per article; the caller
@@ -73,16 +75,25 @@ INSERT INTO digest_items (digest_id, article_id, cluster_id, rank, updated, resc
 VALUES (%(digest_id)s, %(article_id)s, %(cluster_id)s, %(rank)s, %(updated)s, %(rescored)s)
 """
 
-# What a digest entry shows, with the other outlets of the same story seen by the period's end.
+# What a digest entry shows, with the other outlets of its story seen by the period's end (each
+# outlet once, its first copy), earliest first.
 ENTRY_DETAILS = """
 SELECT a.id, a.site, a.title, a.canonical_url, a.lead, a.body, a.published_at,
-       coalesce((SELECT array_agg(DISTINCT b.site ORDER BY b.site) FROM articles b
-                 WHERE coalesce(b.cluster_id, b.id) = coalesce(a.cluster_id, a.id)
-                   AND b.site <> a.site AND b.first_seen_at <= %(end)s), '{}') AS also_sites,
+       coalesce(o.sites, '{}') AS also_sites, coalesce(o.times, '{}') AS also_times,
        coalesce((SELECT array_agg(DISTINCT term) FROM article_topics t,
                         jsonb_array_elements_text(t.matched_terms) AS term
                  WHERE t.article_id = a.id AND t.topic = ANY(%(topics)s)), '{}') AS terms
-FROM articles a WHERE a.id = ANY(%(ids)s)
+FROM articles a
+LEFT JOIN LATERAL (
+    SELECT array_agg(c.site ORDER BY c.published_at NULLS LAST, c.site) AS sites,
+           array_agg(c.published_at ORDER BY c.published_at NULLS LAST, c.site) AS times
+    FROM (SELECT DISTINCT ON (b.site) b.site, b.published_at FROM articles b
+          WHERE (b.cluster_id = coalesce(a.cluster_id, a.id) OR b.id = coalesce(a.cluster_id, a.id))
+            AND b.site <> a.site
+            AND b.first_seen_at <= %(end)s
+          ORDER BY b.site, b.published_at NULLS LAST, b.id) c
+) o ON true
+WHERE a.id = ANY(%(ids)s)
 """
 
 SET_DIGEST_CONTENT = """

@@ -10,6 +10,10 @@ LATEST_BEAT = """
 SELECT instance, hostname, pid, started_at, beat_at, stopped_at FROM daemon_heartbeats
 ORDER BY (stopped_at IS NULL) DESC, beat_at DESC LIMIT 1
 """
+RUNNING_BEATS = """
+SELECT instance, hostname, pid, started_at, beat_at, stopped_at FROM daemon_heartbeats
+WHERE stopped_at IS NULL AND beat_at > %(since)s ORDER BY beat_at DESC
+"""
 
 RECENT_RUNS = """
 SELECT id, site, started_at, finished_at, status, reason, counts, errors FROM crawl_runs

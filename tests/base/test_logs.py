@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -155,3 +156,25 @@ def test_setup_logging_writes_one_masked_line_to_stderr(monkeypatch, capsys):
     assert "CorrectHorse" not in err
     assert LINE.match(err.strip())
     assert err.strip().endswith("WARNING pantau.mail: login refused for *** retrying run_id=7")
+
+
+@pytest.mark.parametrize(("level", "shown"), [("INFO", 2), ("DEBUG", 4)])
+def test_library_chatter_is_debug_and_times_are_in_the_configured_zone(capsys, level, shown):
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    try:
+        setup_logging(level, ZoneInfo("Asia/Jakarta"))
+        logging.getLogger("scrapy.statscollectors").info("Dumping Scrapy stats:")
+        logging.getLogger("apscheduler.executors.default").info('Running job "heartbeat"')
+        logging.getLogger("scrapy.core.scraper").warning("a real problem")
+        logging.getLogger("pantau.crawler.runner").info("crawl ended: finished")
+    finally:
+        root.handlers[:], old = saved
+        root.setLevel(old)
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == shown
+    assert all(re.match(r"^\S+\+07:00 ", line) for line in lines)  # WIB, whatever the host's zone
+    assert any(" WARNING scrapy.core.scraper: a real problem" in line for line in lines)
+    chatter = [line for line in lines if "Dumping" in line or "Running job" in line]
+    assert all(" DEBUG " in line for line in chatter)
+    assert len(chatter) == (2 if level == "DEBUG" else 0)

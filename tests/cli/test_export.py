@@ -48,6 +48,7 @@ def test_jsonl_has_every_field_and_topics(pantau, archive):
     assert record["language"] == "id"
     assert record["cluster_id"] == archive["pasokan"]
     assert record["version"] == 2
+    assert record["site_summary"] == []  # only Bisnis has its own summary box
     assert record["topics"] == {
         TOPIC: {
             "score": 7.5,

@@ -14,6 +14,8 @@ from pantau.storage.db import Database
 from tests.support.helpers import ROOT
 from tests.support.loopback import LoopbackServer
 
+LISTINGS_BLOCKED = "2 listing(s) answered with block pages"
+
 
 def _counts(**values: int) -> dict[str, int]:
     return counts_from_stats({f"pantau/{k}": v for k, v in values.items()})
@@ -23,13 +25,15 @@ def _counts(**values: int) -> dict[str, int]:
     ("reason", "counts", "expected"),
     [
         ("finished", _counts(fetched=3, stored=3), ("finished", None)),
-        ("finished", _counts(blocked=2), ("blocked", "2 blocked response(s) and no article fetched")),
-        ("finished", _counts(blocked=2, fetched=1), ("finished", None)),  # partly blocked still finished
+        ("finished", _counts(blocked=2, blocked_listings=2), ("blocked", LISTINGS_BLOCKED)),
+        # Listings answered: block pages for articles are counted, the run finished (issue 13.2).
+        ("finished", _counts(blocked=2, listings_answered=3), ("finished", None)),
+        ("finished", _counts(blocked=2, blocked_listings=1, listings_answered=1), ("finished", None)),
         ("closespider_timeout", _counts(), ("timeout", "closespider_timeout")),
         ("shutdown", _counts(fetched=1), ("interrupted", "shutdown")),
         ("db_unavailable", _counts(), ("failed", "db_unavailable")),
         ("closespider_errorcount", _counts(errors=25), ("failed", "closespider_errorcount")),
-        ("robots_unreachable", _counts(), ("skipped", "robots_unreachable")),
+        ("robots_unreachable", _counts(), ("failed", "robots_unreachable")),
         ("memusage_exceeded", _counts(), ("failed", "memusage_exceeded")),
         ("locked", _counts(), ("skipped", "locked")),
         ("closespider_pagecount", _counts(fetched=400), ("finished", None)),

@@ -9,16 +9,14 @@ import pytest
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
+from pantau.crawler.hostmap import HostMapMiddleware
 from pantau.crawler.middlewares import (
     BlockedPage,
-    BlockPageMiddleware,
-    HostMapMiddleware,
     OffsiteRedirectMiddleware,
     Refused,
     SiteAllowlistMiddleware,
-    block_reason,
-    retry_after_seconds,
 )
+from pantau.crawler.politeness import BlockPageMiddleware, block_reason, retry_after_seconds
 from tests.support.replay.render import AWS_WAF, CLOUDFLARE
 
 ARTICLE = (

@@ -14,7 +14,8 @@ import pytest
 
 from pantau.base.errors import DatabaseUnavailable
 from pantau.base.settings import Settings, load_settings
-from pantau.crawler.runner import CrawlOutcome, child_environment, run_crawl
+from pantau.crawler.child import child_environment
+from pantau.crawler.runner import CrawlOutcome, run_crawl
 from pantau.storage import crawls, locks
 from pantau.storage.db import Database
 from tests.support.database import create_database

@@ -107,15 +107,15 @@ def test_s20_a_held_lock_becomes_a_named_timeout_error_not_a_hang(database_url, 
             assert conn.execute("SHOW lock_timeout").fetchone() == ("1s",)
             with pytest.raises(
                 errors.LockNotAvailable,
-                match=r"^FIND_CLUSTER \(pantau\.storage\.queries\.articles\): canceling statement due to lock"
-                r" timeout",
+                match=r"^INSERT_ARTICLE \(pantau\.storage\.queries\.articles\): canceling statement due"
+                r" to lock timeout",
             ):
                 store_article(conn, item)
         # The crawl's pipeline retries, then gives up with the query's name and the URL kept queued.
         pipeline = StorePipeline(database_url, timeouts=Timeouts(lock=1), retry_delays=(0.1,))
         pipeline.open_spider()
         try:
-            with pytest.raises(DatabaseUnavailable, match=r"stays queued for the next run: FIND_CLUSTER"):
+            with pytest.raises(DatabaseUnavailable, match=r"stays queued for the next run: INSERT_ARTICLE"):
                 pipeline._store_with_retries(item)
         finally:
             pipeline.close_spider()

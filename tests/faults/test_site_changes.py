@@ -114,7 +114,7 @@ def test_s10_robots_404_means_crawl_and_5xx_or_timeout_skip_the_run(runs, db):
     assert last_run(db, "detik")[:2] == ("finished", None)  # 404: no robots.txt, everything allowed
     assert set(stored_urls(db, "detik")) == {s.url for s in runs.world.of("detik")}
     for site, host in (("bisnis", "www.bisnis.com"), ("kompas", "www.kompas.com")):
-        assert last_run(db, site)[:2] == ("skipped", "robots_unreachable")  # I3: terminal, with a reason
+        assert last_run(db, site)[:2] == ("failed", "robots_unreachable")  # I3: terminal, with a reason
         assert stored_urls(db, site) == []
         site_requests = [r for r in runs.logs["all"] if r.host.endswith(f"{site}.com")]
         assert {r.path for r in site_requests if r.host == host} == {"/robots.txt"}

@@ -61,7 +61,7 @@ def test_digest_has_the_right_stories_best_first(clean, settings, smtp):
     assert msg["Subject"] == "pantau: 2 new stories, Korea Utara–Rusia, 21 Nov"
     assert text.index("Pasukan Korut di Kursk") < text.index("Kompas: rudal Korut")  # best first
     assert "Rudal Korut untuk Rusia" not in text  # the cluster shows its best article once
-    assert "(also reported by detik)" in text
+    assert "(also reported by detik, 10:00)" in text  # the other outlet, with its time (WIB)
     for absent in (
         "Off topic",
         "Backfilled story",

@@ -49,7 +49,7 @@ def test_indonesian_search_column_stems(db):
             " 'Rusia membeli persenjataan', 'h', 0)"
         )
         row = conn.execute(
-            "SELECT count(*) FROM articles WHERE search @@ plainto_tsquery('indonesian', 'senjata')"
+            "SELECT count(*) FROM article_search WHERE search @@ plainto_tsquery('indonesian', 'senjata')"
         ).fetchone()
     assert row == (1,)
 

@@ -9,14 +9,7 @@ import psycopg
 import pytest
 
 from pantau.base.models import TopicScore
-from pantau.storage.articles import (
-    MAX_SUPPORTED_DISTANCE,
-    band_probes,
-    clean,
-    get_article,
-    known_urls,
-    store_article,
-)
+from pantau.storage.articles import clean, get_article, known_urls, store_article
 from tests.support.articles import build_article
 
 CHANGED_BODY = (
@@ -171,21 +164,3 @@ def test_concurrent_stores_of_one_article_make_one_row(database_url):
     assert sorted(outcomes) == ["new", "unchanged", "unchanged", "unchanged"]
     with psycopg.connect(database_url) as check:
         assert count(check, "SELECT count(*) FROM articles WHERE site_article_id = '109'") == 1
-
-
-def test_band_probes_cover_every_fingerprint_within_the_supported_distance():
-    fingerprint = -0x1234_5678_9ABC_DEF0
-    exact = band_probes(fingerprint, 0)
-    assert [len(p) for p in exact] == [1, 1, 1, 1]
-    wide = band_probes(fingerprint, 1)
-    assert [len(set(p)) for p in wide] == [17, 17, 17, 17]
-    # Flip 7 bits spread over all bands: one band differs by at most one bit, so a probe hits.
-    near = fingerprint ^ 0b1 ^ (0b11 << 16) ^ (0b11 << 32) ^ (0b11 << 48)
-    near_bands = band_probes(near, 0)
-    assert any(near_bands[b][0] in wide[b] for b in range(4))
-    assert not any(near_bands[b][0] in exact[b] for b in range(4))
-
-
-def test_max_distance_beyond_what_the_bands_can_find_is_refused(conn):
-    with pytest.raises(ValueError, match="max_distance"):
-        store_article(conn, build_article(110), max_distance=MAX_SUPPORTED_DISTANCE + 1)

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-import psycopg
-
 from pantau.base.models import Article, TopicScore
 
 DEFAULT_BODY = (
@@ -32,21 +30,3 @@ def build_article(number: int = 1, **overrides: Any) -> Article:
     }
     values.update(overrides)
     return Article(**values)
-
-
-# Random fingerprints from md5 of the row number; bodies short but distinct.
-FILL = """
-INSERT INTO articles (
-    site, site_article_id, canonical_url, url, title, body, content_hash, simhash, cluster_id)
-SELECT 'detik', 'd-' || i, 'https://news.detik.com/x/d-' || i, 'https://news.detik.com/x/d-' || i,
-       'Judul ' || i, 'Isi berita nomor ' || i, md5(i::text),
-       ('x' || substr(md5('s' || i), 1, 16))::bit(64)::bigint, NULL
-FROM generate_series(1, %s) AS i
-"""
-
-
-def fill_fingerprints(conn: psycopg.Connection, rows: int) -> None:
-    """Add `rows` detik stories with random fingerprints, each its own cluster, and ANALYZE."""
-    conn.execute(FILL, (rows,))
-    conn.execute("UPDATE articles SET cluster_id = id WHERE cluster_id IS NULL")
-    conn.execute("ANALYZE articles")

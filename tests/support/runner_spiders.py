@@ -77,12 +77,13 @@ class Endless(LoopbackSpider):
 
 
 class Blocked(LoopbackSpider):
-    """Counts a block for every page and fetches no article: the run is 'blocked'."""
+    """Counts a block page for its listing and fetches no article: the run is 'blocked'."""
 
     name = "blocked"
 
     def parse(self, response: Response) -> Any:
         self.crawler.stats.inc_value("pantau/blocked")
+        self.crawler.stats.inc_value("pantau/blocked_listings")
         yield from ()
 
 

@@ -133,7 +133,8 @@ def test_atom_feed_validates_and_has_one_entry_per_story(client, archive):
     # The three copies of the supply story are one entry; off-topic stories are not in the feed.
     supply = [e for e in entries if "/pasokan" in e.find("a:link[@rel='alternate']", ATOM).get("href")]
     assert len(supply) == 1
-    assert "juga di: detik, kompas" in supply[0].findtext("a:summary", namespaces=ATOM)
+    summary = supply[0].findtext("a:summary", namespaces=ATOM)
+    assert "(also reported by detik, 1 Feb 08:00; Kompas, 1 Feb 10:15)" in summary
     titles = [e.findtext("a:title", namespaces=ATOM) for e in entries]
     assert not any("Emas" in t or "Wisata" in t for t in titles)
     assert len(entries) == 6  # 8 on-topic rows, 3 of them one story

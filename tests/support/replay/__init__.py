@@ -6,6 +6,7 @@ API (all a test needs):
 
     world = default_world()               # per site: on-topic seed stories, off-topic ones, a paged one
     add_faults(world)                     # optional: block pages, malformed, windows-1252, off-site redirect
+    add_wire_pair(world)                  # optional: one Antara story on Okezone and (edited) Bisnis
     with serve(world) as server:          # threaded HTTP server on 127.0.0.1:<random port>
         result = run_crawl("kompas", server, tmp_path)   # real Scrapy crawl in a subprocess
         result.items, result.stats, result.finish_reason
@@ -22,7 +23,7 @@ Per Story: `fault = "blocked" | "malformed" | "offsite_redirect"`, `encoding`, `
 
 from tests.support.replay.crawl import CrawlResult, run_crawl
 from tests.support.replay.server import Logged, ReplayHTTPServer, serve
-from tests.support.replay.world import Story, World, add_faults, default_world, load_story_text
+from tests.support.replay.world import Story, World, add_faults, add_wire_pair, default_world, load_story_text
 
 __all__ = [
     "CrawlResult",
@@ -31,6 +32,7 @@ __all__ = [
     "Story",
     "World",
     "add_faults",
+    "add_wire_pair",
     "default_world",
     "load_story_text",
     "run_crawl",

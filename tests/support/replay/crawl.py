@@ -75,3 +75,16 @@ def run_crawl(
         return CrawlResult([], {}, log, -9)
     result = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {"items": [], "stats": {}}
     return CrawlResult(result["items"], result["stats"], done.stderr, done.returncode)
+
+
+def pantau_crawl(
+    server: ReplayHTTPServer, workdir: Path, database_url: str, *args: str, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """`pantau --config CONFIG crawl ARGS` over `server` (config in workdir) on the test database."""
+    from tests.support.helpers import run_pantau
+
+    config = write_config(workdir / "pantau.toml", server, timeout_minutes=3)
+    return run_pantau(
+        "--config", str(config), "crawl", *args,
+        database_url=database_url, data_dir=workdir / "data", PYTHONPATH=str(ROOT), timeout=300, **env,
+    )  # fmt: skip

@@ -45,6 +45,8 @@ class Story:
     encoding: str = "utf-8"
     fault: str | None = None
     template: str = ""  # detik: "multicard" for the 2026 one-response multi-page layout
+    summary: list[str] = field(default_factory=list)  # Bisnis: the AI "Ringkasan Berita" box above the story
+    dateline: str = ""  # Okezone: "MOSKOW" (the page prints "MOSKOW –" before the first paragraph)
 
     @property
     def slug(self) -> str:
@@ -83,6 +85,18 @@ class Story:
     def site_article_id(self) -> str:
         """The id pantau must store it under."""
         return f"{self.local:%Y%m%d}-{self.article_id}" if self.site == "kompas" else self.article_id
+
+    @property
+    def description(self) -> str:
+        """The page's meta description as the sites write it: the opening, cut by the site at 150
+        characters wherever that falls (mid-word too), with the site's furniture."""
+        opening = " ".join(self.paragraphs[0].split())
+        if self.site == "okezone" and self.dateline:
+            opening = f"{self.dateline} – {opening}"
+        cut = opening[:150]
+        if self.site == "kompas":
+            return f"{cut} Halaman all"
+        return cut
 
     def page_paragraphs(self, page: int) -> list[str]:
         """Paragraphs of page `page` (1-based) of a paged story."""
@@ -216,3 +230,42 @@ def add_faults(world: World) -> dict[str, Story]:
     for story in faults.values():
         world.add(story)
     return faults
+
+
+WIRE_STEM = "antara_wire_pakta_pertahanan"
+
+
+def add_wire_pair(world: World) -> tuple[Story, Story]:
+    """One Antara story carried by Okezone and, 40 minutes later, by Bisnis with light edits: a new
+    title, another dateline, one sentence split in two, the last paragraph dropped; Bisnis adds its AI
+    summary box. They must be one story in every digest, feed and search."""
+    title, paragraphs = load_story_text(WIRE_STEM)
+    when = world.now - timedelta(hours=3)
+    okezone = Story(
+        "okezone", "3238470", when, title, paragraphs, tags=["korea-utara", "rusia"], dateline="PYONGYANG"
+    )
+    edited = list(paragraphs[:-1])
+    edited[2] = (
+        edited[2]
+        .replace(
+            ", kata Putin dalam konferensi pers bersama setelah pertemuan itu.",
+            ". Hal itu disampaikan Putin dalam konferensi pers bersama setelah pertemuan itu.",
+        )
+        .replace('," kata Putin', '." Hal itu disampaikan Putin')
+    )
+    bisnis = Story(
+        "bisnis",
+        "1979170",
+        when + timedelta(minutes=40),
+        "Putin dan Kim Jong-un Teken Pakta Saling Bantu Jika Diserang",
+        edited,
+        tags=["korea-utara", "rusia"],
+        summary=[
+            "Rusia dan Korea Utara meneken perjanjian kemitraan strategis komprehensif di Pyongyang.",
+            "Perjanjian itu memuat ketentuan saling membantu jika salah satu pihak diserang.",
+            "AS menyatakan akan memantau pelaksanaan perjanjian bersama sekutunya.",
+        ],
+    )
+    world.add(okezone)
+    world.add(bisnis)
+    return okezone, bisnis
