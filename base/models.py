@@ -18,6 +18,7 @@ class TopicScore:
     score: float
     on_topic: bool
     matched_terms: list[str] = field(default_factory=list)
+    fingerprint: str | None = None  # of the topic definition that gave the score (base.topics)
 
 
 @dataclass

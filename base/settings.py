@@ -104,6 +104,14 @@ class HealthConfig(Section):
     body_coverage: float = Field(0.5, ge=0, le=1, description="share of stories the body selector must match")
 
 
+class RescoreConfig(Section):
+    """The daemon's background rescoring of stories whose topic scores are out of date."""
+
+    # How often the daemon compares the topic files with the scores' fingerprints (and rescores).
+    check_seconds: float = Field(30, gt=0)
+    batch_size: int = Field(200, ge=1, le=10_000, description="stories per transaction")
+
+
 class SubscriptionConfig(Section):
     """One digest subscription."""
 
@@ -115,6 +123,7 @@ class SubscriptionConfig(Section):
     min_score: float = 0.0
     send_empty: bool = False
     include_backfill: bool = False
+    include_rescored: bool = False
 
     _zone = field_validator("timezone")(_check_zone)
 
@@ -151,6 +160,7 @@ class Settings(BaseSettings):
     crawl: CrawlConfig = Field(default_factory=CrawlConfig)
     mail: MailConfig = Field(default_factory=MailConfig)
     health: HealthConfig = Field(default_factory=HealthConfig)
+    rescore: RescoreConfig = Field(default_factory=RescoreConfig)
     web: WebConfig = Field(default_factory=WebConfig)
     subscriptions: list[SubscriptionConfig] = Field(default_factory=list)
 

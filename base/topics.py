@@ -7,6 +7,8 @@ affixes) is defined here once, for the scorer, the backfill's pre-filter and the
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import tomllib
 from collections.abc import Iterable
@@ -154,3 +156,14 @@ def load_topic_specs(directory: Path) -> list[TopicSpec]:
     if not topics:
         raise ConfigError(f"topics_dir {directory} holds no topic files (*.toml); add one")
     return topics
+
+
+# Bumped when the scorer's code changes what a topic file means, so stored scores become stale.
+SCORER_VERSION = 1
+
+
+def topic_fingerprint(spec: TopicSpec) -> str:
+    """A short hash of what decides a topic's scores (threshold, scoring, groups), not its title."""
+    effective = spec.model_dump(mode="json", exclude={"name", "title", "description"})
+    text = json.dumps({"scorer": SCORER_VERSION, **effective}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pantau.base.models import TopicScore
-from pantau.base.topics import load_topic_spec, load_topic_specs, term_pattern
+from pantau.base.topics import load_topic_spec, load_topic_specs, term_pattern, topic_fingerprint
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -149,6 +149,7 @@ class Topic:
         self.name = spec.name
         self.title = spec.title
         self.threshold = spec.threshold
+        self.fingerprint = topic_fingerprint(spec)
         self.groups = tuple(TermGroup.compile(group) for group in spec.groups)
         self.required = tuple(group for group in self.groups if group.role == "required")
         self.context = tuple(group for group in self.groups if group.role == "context")
@@ -165,7 +166,10 @@ class Topic:
         score = round(max(score, 0.0), 3)
         terms = [*evidence.title_terms, *(term for term, _ in evidence.body_terms.most_common())]
         return TopicScore(
-            score=score, on_topic=score >= self.threshold, matched_terms=list(dict.fromkeys(terms))
+            score=score,
+            on_topic=score >= self.threshold,
+            matched_terms=list(dict.fromkeys(terms)),
+            fingerprint=self.fingerprint,
         )
 
     def _title_score(self, evidence: _Evidence) -> float:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 from datetime import timedelta
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -23,7 +24,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from psycopg_pool import PoolTimeout
 
 from pantau.base.errors import DatabaseUnavailable
-from pantau.scheduler import digest, jobs, liveness, watchdog
+from pantau.scheduler import digest, jobs, liveness, rescoring, watchdog
 from pantau.scheduler.jobs import JobContext
 from pantau.storage import status as status_store
 
@@ -85,7 +86,8 @@ def _record_stop(ctx: JobContext) -> None:
 def _scheduler(settings: Settings, ctx: JobContext) -> BlockingScheduler:
     scheduler = BlockingScheduler(
         timezone=settings.zone,
-        executors={"default": ThreadPoolExecutor(max_workers=len(settings.crawl.sites) + 3)},
+        # one thread per site, digests, heartbeat, the embedded watchdog and the background rescore
+        executors={"default": ThreadPoolExecutor(max_workers=len(settings.crawl.sites) + 4)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE},
     )
     now = ctx.clock()
@@ -134,6 +136,7 @@ def _scheduler(settings: Settings, ctx: JobContext) -> BlockingScheduler:
             id="embedded",
             name="embedded PostgreSQL watchdog",
         )
+    rescoring.schedule(scheduler, ctx)
     scheduler.add_listener(_on_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
     return scheduler
 
@@ -153,7 +156,9 @@ def _stopper(ctx: JobContext, scheduler: BlockingScheduler) -> signal.Handlers:
             return
         log.info("%s received: stopping (a running crawl is interrupted)", signal.Signals(signum).name)
         ctx.stop.set()
-        scheduler.shutdown(wait=False)
+        # Not in the handler: it may interrupt the main thread inside the executor's submit, which
+        # holds a (non-reentrant) lock that shutdown takes too: the daemon then hung on SIGTERM.
+        threading.Thread(target=scheduler.shutdown, kwargs={"wait": False}, name="shutdown").start()
 
     return stop  # type: ignore[return-value]
 

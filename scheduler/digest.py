@@ -125,6 +125,7 @@ class Plan:
     """One period's stories and message, before anything is written."""
 
     chosen: list[tuple[Candidate, bool]]  # (story, updated since an earlier digest), best first
+    rescored: list[Candidate]  # put on the topic by a rescore (include_rescored), a section of their own
     content: render.Rendered
     send: bool  # false: nothing to send, the digest is recorded as 'empty'
 
@@ -142,18 +143,21 @@ def plan_one(
     params = _selection(settings, sub, start, end)
     new = _best_per_cluster(store.candidates(conn, params, updated=False))
     changed = _best_per_cluster(store.candidates(conn, params, updated=True))
-    if not new and not changed and sub.schedule.immediate:
+    rescored = _rescored(conn, sub, params, {c.cluster for c in new})
+    if not new and not changed and not rescored and sub.schedule.immediate:
         return None  # no row: the next slice's period starts where this one did
     chosen = [(c, False) for c in new] + [(c, True) for c in changed]
+    entries = _entries(conn, sub, chosen, end)
+    entries += _entries(conn, sub, [(c, False) for c in rescored], end, rescored=True)
     content = render.render(
-        _entries(conn, sub, chosen, end),
+        entries,
         topic_titles=sub.topic_titles,
         period_end_local=end.astimezone(sub.schedule.zone),
         period_label=_period_label(start, end, sub.schedule.zone),
         health=health,
         unsubscribe_url=settings.mail.unsubscribe_url or None,
     )
-    return Plan(chosen, content, bool(chosen) or sub.config.send_empty)
+    return Plan(chosen, rescored, content, bool(chosen or rescored) or sub.config.send_empty)
 
 
 def build_one(
@@ -178,6 +182,8 @@ def build_one(
         return None
     for rank, (candidate, updated) in enumerate(plan.chosen, start=1):
         store.insert_item(conn, digest_id, candidate, rank, updated=updated)
+    for rank, candidate in enumerate(plan.rescored, start=len(plan.chosen) + 1):
+        store.insert_item(conn, digest_id, candidate, rank, updated=False, rescored=True)
     content = plan.content
     status = "ready" if plan.send else "empty"
     store.set_content(
@@ -197,7 +203,7 @@ def build_one(
             )
     log.info(
         "digest built: %d stories, %s",
-        len(plan.chosen),
+        len(plan.chosen) + len(plan.rescored),
         "queued" if plan.send else "nothing to send",
         extra={"subscription": sub.name, "digest_id": digest_id},
     )
@@ -216,6 +222,16 @@ def _selection(settings: Settings, sub: Subscription, start: datetime, end: date
     }
 
 
+def _rescored(
+    conn: psycopg.Connection, sub: Subscription, params: dict[str, Any], listed: set[int]
+) -> list[Candidate]:
+    """Stories a rescore put on the topic in the period, if the subscription asks for them."""
+    if not sub.config.include_rescored:
+        return []
+    found = _best_per_cluster(store.candidates(conn, params, kind="rescored"))
+    return [c for c in found if c.cluster not in listed]
+
+
 def _best_per_cluster(candidates: list[Candidate]) -> list[Candidate]:
     """One article per story: the best-scoring (then earliest id); stories best first, then newest."""
     best: dict[int, Candidate] = {}
@@ -226,14 +242,18 @@ def _best_per_cluster(candidates: list[Candidate]) -> list[Candidate]:
 
 
 def _entries(
-    conn: psycopg.Connection, sub: Subscription, chosen: list[tuple[Candidate, bool]], end: datetime
+    conn: psycopg.Connection,
+    sub: Subscription,
+    chosen: list[tuple[Candidate, bool]],
+    end: datetime,
+    rescored: bool = False,
 ) -> list[render.Entry]:
     rows = store.entry_rows(conn, [c.id for c, _ in chosen], sub.config.topics, end)
     zone = sub.schedule.zone
-    return [_entry(rows[c.id], zone, updated) for c, updated in chosen]
+    return [_entry(rows[c.id], zone, updated, rescored) for c, updated in chosen]
 
 
-def _entry(row: store.EntryRow, zone: ZoneInfo, updated: bool) -> render.Entry:
+def _entry(row: store.EntryRow, zone: ZoneInfo, updated: bool, rescored: bool) -> render.Entry:
     """One story as the reader sees it: its canonical link, snippet, and who else carried it when."""
     return render.Entry(
         title=clean(row.title),
@@ -245,6 +265,7 @@ def _entry(row: store.EntryRow, zone: ZoneInfo, updated: bool) -> render.Entry:
             list(zip(row.also_sites, row.also_times, strict=True)), zone, row.published_at
         ),
         updated=updated,
+        rescored=rescored,
     )
 
 

@@ -55,6 +55,7 @@ class Entry:
     snippet: list[tuple[str, bool]]
     also: list[str] = field(default_factory=list)
     updated: bool = False
+    rescored: bool = False  # put on the topic by a rescore: listed in a section of its own
 
 
 @dataclass(frozen=True)
@@ -98,14 +99,16 @@ def local_time(moment: datetime | None, zone: object) -> str:
     return f"{local.day} {local:%b %Y %H:%M} {local.tzname()}"
 
 
-def subject(new: int, updated: int, topic_titles: list[str], day: datetime) -> str:
+def subject(new: int, updated: int, topic_titles: list[str], day: datetime, rescored: int = 0) -> str:
     """'pantau: 5 new stories, 1 updated, Korea Utara–Rusia, 21 Nov' from counts and our titles."""
-    if new == 0 and updated == 0:
+    if new == 0 and updated == 0 and rescored == 0:
         counts = "no new stories"
     else:
         counts = f"{new} new {'story' if new == 1 else 'stories'}"
         if updated:
             counts += f", {updated} updated"
+        if rescored:
+            counts += f", {rescored} from the archive"
     return clean(f"pantau: {counts}, {' / '.join(topic_titles)}, {day.day} {day:%b}")
 
 
@@ -120,15 +123,19 @@ def render(
 ) -> Rendered:
     """Subject, text and HTML of a digest (entries best first)."""
     updated = sum(1 for e in entries if e.updated)
+    rescored = [e for e in entries if e.rescored]
     context = {
-        "entries": entries,
+        "entries": [e for e in entries if not e.rescored],
+        "rescored": rescored,
         "topics": topic_titles,
         "period": period_label,
         "health": health,
         "unsubscribe_url": safe_link(unsubscribe_url or ""),
     }
     return Rendered(
-        subject=subject(len(entries) - updated, updated, topic_titles, period_end_local),
+        subject=subject(
+            len(entries) - updated - len(rescored), updated, topic_titles, period_end_local, len(rescored)
+        ),
         text=_env.get_template("digest.txt.j2").render(context),
         html=_env.get_template("digest.html.j2").render(context),
     )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import psycopg
 
-from pantau.scheduler import digest, health, liveness
+from pantau.scheduler import digest, health, liveness, rescoring
 from pantau.scheduler.render import local_time, outlet_name
 from pantau.scheduler.schedules import next_fire
 from pantau.storage import digests as digest_store
@@ -47,6 +47,7 @@ def status_lines(
             f"  {name}: last period ended {local_time(end, zone) if end else '-'} ({state}); "
             f"next {local_time(upcoming, zone) if upcoming else '-'}"
         )
+    yield from rescoring.status_lines(conn, settings)
     counts = store.delivery_counts(conn)
     yield "deliveries: " + ", ".join(
         f"{counts.get(k, 0)} {k}" for k in ("pending", "sending", "sent", "failed")

@@ -131,6 +131,7 @@ def _write_topics(conn: psycopg.Connection, article_id: int, article: Article) -
             "score": score.score,
             "on_topic": score.on_topic,
             "matched_terms": json.dumps(score.matched_terms, ensure_ascii=False),
+            "fingerprint": score.fingerprint,
         }
         for topic, score in sorted(article.topics.items())
     ]

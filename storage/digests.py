@@ -97,15 +97,26 @@ def insert_digest(
     return int(row[0]) if row else None
 
 
-def candidates(conn: psycopg.Connection, params: dict[str, Any], *, updated: bool) -> list[Candidate]:
-    """New (or, with `updated`, changed) on-topic articles of a period, one row per article."""
-    query = q.UPDATED_CANDIDATES if updated else q.NEW_CANDIDATES
+_CANDIDATES = {"new": q.NEW_CANDIDATES, "updated": q.UPDATED_CANDIDATES, "rescored": q.RESCORED_CANDIDATES}
+
+
+def candidates(
+    conn: psycopg.Connection, params: dict[str, Any], *, updated: bool = False, kind: str = "new"
+) -> list[Candidate]:
+    """On-topic articles of a period, one row per article: new, changed (`updated`) or `kind` rescored."""
+    query = _CANDIDATES["updated" if updated else kind]
     with conn.cursor(row_factory=class_row(Candidate)) as cur:
         return cur.execute(query, params).fetchall()
 
 
 def insert_item(
-    conn: psycopg.Connection, digest_id: int, candidate: Candidate, rank: int, *, updated: bool
+    conn: psycopg.Connection,
+    digest_id: int,
+    candidate: Candidate,
+    rank: int,
+    *,
+    updated: bool,
+    rescored: bool = False,
 ) -> None:
     """Record one story of a digest."""
     conn.execute(
@@ -116,6 +127,7 @@ def insert_item(
             "cluster_id": candidate.cluster,
             "rank": rank,
             "updated": updated,
+            "rescored": rescored,
         },
     )
 

@@ -9,7 +9,7 @@ import click
 
 from pantau import __version__
 from pantau.base.settings import masked
-from pantau.cli import archive, backfill, crawl, daemon, extract, topic
+from pantau.cli import archive, backfill, crawl, daemon, extract, reprocess, topic
 from pantau.cli.app import App, PantauGroup, pass_app
 
 
@@ -100,6 +100,8 @@ for command in (daemon.run, daemon.status, daemon.digest):
     cli.add_command(command)
 archive.register(cli)
 cli.add_command(backfill.backfill)
+cli.add_command(reprocess.rescore)
+cli.add_command(reprocess.reextract)
 
 
 def main() -> None:

@@ -47,12 +47,14 @@ RETURNING coalesce(published_at, first_seen_at) AS at
 
 TOUCH_ARTICLE = "UPDATE articles SET last_seen_at = now() WHERE id = %(id)s"
 
+# The crawl's scores; a story the crawl finds off topic is no longer one a rescore brought in.
 UPSERT_TOPIC = """
-INSERT INTO article_topics (article_id, topic, score, on_topic, matched_terms)
-VALUES (%(article_id)s, %(topic)s, %(score)s, %(on_topic)s, %(matched_terms)s)
+INSERT INTO article_topics (article_id, topic, score, on_topic, matched_terms, fingerprint)
+VALUES (%(article_id)s, %(topic)s, %(score)s, %(on_topic)s, %(matched_terms)s, %(fingerprint)s)
 ON CONFLICT (article_id, topic) DO UPDATE SET
     score = EXCLUDED.score, on_topic = EXCLUDED.on_topic,
-    matched_terms = EXCLUDED.matched_terms, scored_at = now()
+    matched_terms = EXCLUDED.matched_terms, scored_at = now(), fingerprint = EXCLUDED.fingerprint,
+    rescored_at = CASE WHEN EXCLUDED.on_topic THEN article_topics.rescored_at END
 """
 
 # "Seen" means stored: discovery's row flips in the same transaction as the article.

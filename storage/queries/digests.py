@@ -21,21 +21,39 @@ ON CONFLICT (subscription, period_end) DO NOTHING
 RETURNING id
 """
 
-# On-topic stories first seen in the period whose story (cluster) no earlier digest of this
-# subscription carried; the carried article's current cluster counts, as clusters merge when a later
-# story bridges two. One row per article; the caller keeps the best article of each cluster.
-NEW_CANDIDATES = """
+# What a digest may list: backfilled stories only if asked, the accepted languages, and a story
+# (cluster) no earlier digest of this subscription carried; the carried article's current cluster
+# counts, as clusters merge when a later story bridges two.
+_LISTABLE = """(%(include_backfill)s OR NOT a.backfilled)
+  AND (a.language IS NULL OR a.language = ANY(%(languages)s))
+  AND NOT EXISTS (
+      SELECT 1 FROM digest_items i JOIN digests d ON d.id = i.digest_id JOIN articles c ON c.id = i.article_id
+      WHERE d.subscription = %(subscription)s
+        AND coalesce(c.cluster_id, c.id) = coalesce(a.cluster_id, a.id))"""
+
+# On-topic stories first seen in the period (put on the topic by the crawl, not by a rescore) whose
+# story (cluster) no earlier digest of this subscription carried. One row per article; the caller
+# keeps the best article of each cluster.
+NEW_CANDIDATES = f"""
 SELECT a.id, coalesce(a.cluster_id, a.id) AS cluster, max(t.score) AS score, a.published_at
 FROM articles a
 JOIN article_topics t ON t.article_id = a.id
 WHERE a.first_seen_at > %(start)s AND a.first_seen_at <= %(end)s
   AND t.topic = ANY(%(topics)s) AND t.on_topic AND t.score >= %(min_score)s
-  AND (%(include_backfill)s OR NOT a.backfilled)
-  AND (a.language IS NULL OR a.language = ANY(%(languages)s))
-  AND NOT EXISTS (
-      SELECT 1 FROM digest_items i JOIN digests d ON d.id = i.digest_id JOIN articles c ON c.id = i.article_id
-      WHERE d.subscription = %(subscription)s
-        AND coalesce(c.cluster_id, c.id) = coalesce(a.cluster_id, a.id))
+  AND t.rescored_at IS NULL
+  AND {_LISTABLE}
+GROUP BY a.id
+"""
+
+# Stories a rescore (a changed topic file) put on a topic in the period, whatever their age: only
+# for subscriptions with include_rescored, listed once like every story.
+RESCORED_CANDIDATES = f"""
+SELECT a.id, coalesce(a.cluster_id, a.id) AS cluster, max(t.score) AS score, a.published_at
+FROM article_topics t
+JOIN articles a ON a.id = t.article_id
+WHERE t.rescored_at > %(start)s AND t.rescored_at <= %(end)s
+  AND t.topic = ANY(%(topics)s) AND t.on_topic AND t.score >= %(min_score)s
+  AND {_LISTABLE}
 GROUP BY a.id
 """
 
@@ -53,8 +71,8 @@ GROUP BY a.id, i.cluster_id
 """
 
 INSERT_ITEM = """
-INSERT INTO digest_items (digest_id, article_id, cluster_id, rank, updated)
-VALUES (%(digest_id)s, %(article_id)s, %(cluster_id)s, %(rank)s, %(updated)s)
+INSERT INTO digest_items (digest_id, article_id, cluster_id, rank, updated, rescored)
+VALUES (%(digest_id)s, %(article_id)s, %(cluster_id)s, %(rank)s, %(updated)s, %(rescored)s)
 """
 
 # What a digest entry shows, with the other outlets of its story seen by the period's end (each

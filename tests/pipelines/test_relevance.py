@@ -62,7 +62,7 @@ def test_a_clear_story_is_on_topic_and_explained(topic):
 
 def test_unrelated_story_scores_zero(topic):
     result = topic.score("Harga Cabai Naik", body(*FILLER))
-    assert result == TopicScore(score=0.0, on_topic=False, matched_terms=[])
+    assert result == TopicScore(score=0.0, on_topic=False, matched_terms=[], fingerprint=topic.fingerprint)
 
 
 def test_title_weighs_more_than_the_body(topic):
@@ -340,5 +340,8 @@ def test_pipeline_without_settings_uses_the_packaged_topics():
     crawler = get_crawler(settings_dict={"PANTAU_SETTINGS": None})
     pipeline = RelevancePipeline.from_crawler(crawler)
     item = pipeline.process_item(build_article(3, title="Harga Cabai Naik", text=FILLER[1]))
-    assert item.topics == {"nk-russia-arms": TopicScore(score=0.0, on_topic=False, matched_terms=[])}
+    shipped = pipeline.topics[0].fingerprint
+    assert item.topics == {
+        "nk-russia-arms": TopicScore(score=0.0, on_topic=False, matched_terms=[], fingerprint=shipped)
+    }
     assert crawler.stats.get_value("pantau/on_topic") is None
