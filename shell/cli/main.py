@@ -50,7 +50,7 @@ def config_show(app: App, as_json: bool) -> None:
 
 @cli.group()
 def db() -> None:
-    """Manage the archive's schema."""
+    """Manage the archive's database: its schema, and the embedded server."""
 
 
 @db.command("migrate")
