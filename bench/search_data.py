@@ -89,16 +89,31 @@ def make_story(number: int) -> tuple[tuple[object, ...], bool]:
     return (*row, number + 1), marked
 
 
-def _load_part(url: str, first: int, count: int) -> None:
-    """COPY stories first .. first+count-1 and their topic rows."""
+def _load_part(url: str, first: int, count: int) -> list[tuple[int, str, float, bool]]:
+    """COPY stories first .. first+count-1; their topic rows, for the caller to load in one stream."""
     marks = []
-    with psycopg.connect(url, autocommit=True) as conn, conn.cursor() as cur:
-        with cur.copy(f"COPY articles ({ARTICLE_COLUMNS}) FROM STDIN") as copy:
-            for number in range(first, first + count):
-                row, marked = make_story(number)
-                copy.write_row(row)
-                marks.append((number + 1, TOPIC, 6.0 if marked else 0.5, marked))
-        with cur.copy("COPY article_topics (article_id, topic, score, on_topic) FROM STDIN") as copy:
+    with (
+        psycopg.connect(url, autocommit=True) as conn,
+        conn.cursor() as cur,
+        cur.copy(f"COPY articles ({ARTICLE_COLUMNS}) FROM STDIN") as copy,
+    ):
+        for number in range(first, first + count):
+            row, marked = make_story(number)
+            copy.write_row(row)
+            marks.append((number + 1, TOPIC, 6.0 if marked else 0.5, marked))
+    return marks
+
+
+def _load_topics(url: str, parts: list[list[tuple[int, str, float, bool]]]) -> None:
+    """COPY the topic rows in one stream: 0040's triggers add each on-topic row to summary rows
+    (topic, hour, site) that stories of every part share, so two long COPY transactions would lock
+    them in opposite orders and deadlock."""
+    with (
+        psycopg.connect(url, autocommit=True) as conn,
+        conn.cursor() as cur,
+        cur.copy("COPY article_topics (article_id, topic, score, on_topic) FROM STDIN") as copy,
+    ):
+        for marks in parts:
             for mark in marks:
                 copy.write_row(mark)
 
@@ -124,7 +139,8 @@ def fill(url: str, first: int, stories: int, workers: int = 2) -> None:
     ]
     try:
         with multiprocessing.get_context("spawn").Pool(workers) as pool:
-            pool.starmap(_load_part, parts)
+            marks = pool.starmap(_load_part, parts)
+        _load_topics(url, marks)
     finally:  # a failed load must not leave the kept archive without its indexes
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("SET maintenance_work_mem = '512MB'")

@@ -20,7 +20,8 @@ from pathlib import Path
 import httpx
 import psycopg
 
-from bench.search import TOPIC, fill, timed
+from bench.search import timed
+from bench.search_data import TOPIC, fill
 from pantau.base.settings import load_settings
 from pantau.storage.db import Database
 from pantau.storage.migrate import migrate
@@ -45,8 +46,8 @@ def prepare(url: str) -> None:
         conn.execute(
             """UPDATE article_topics t SET matched_terms = coalesce((
                    SELECT jsonb_agg(term) FROM unnest(%s::text[]) AS term
-                   WHERE a.search @@ phraseto_tsquery('indonesian', term)), '[]')
-               FROM articles a WHERE a.id = t.article_id AND t.on_topic""",
+                   WHERE s.search @@ phraseto_tsquery('indonesian', term)), '[]')
+               FROM article_search s WHERE s.article_id = t.article_id AND t.on_topic""",
             (list(TERMS),),
         )
         # The on-topic stories end now, copies of one story three by three. Only they: rewriting
@@ -106,7 +107,7 @@ def main() -> None:
             with Database(url, app_name="pantau-bench") as db:
                 migrate(db)
                 started = time.perf_counter()
-                fill(url, args.stories)
+                fill(url, 0, args.stories)
                 prepare(url)
                 took = time.perf_counter() - started
                 print(f"{args.stories} stories, loaded in {took:.0f} s; {args.runs} requests a page\n")
