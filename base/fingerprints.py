@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 SHINGLE_WORDS = 3
@@ -41,8 +40,8 @@ def _feature_digest(shingle: str) -> bytes:
     return hashlib.blake2b(shingle.encode("utf-8"), digest_size=_BITS // 8).digest()
 
 
-# For each bit of a byte, the byte values that have it set.
-_WITH_BIT = [[value for value in range(256) if value >> bit & 1] for bit in range(8)]
+# For each bit of a byte, a bytes.translate table mapping a byte to 1 when it has that bit set.
+_BIT_SET = [bytes(value >> bit & 1 for value in range(256)) for bit in range(8)]
 
 
 def simhash(text: str) -> int:
@@ -53,14 +52,16 @@ def simhash(text: str) -> int:
     text hashes to 0.
     """
     digests = [_feature_digest(shingle) for shingle in set(shingles(text))]
+    joined = b"".join(digests)
+    width = _BITS // 8
     unsigned = 0
-    # Votes are tallied per byte column with Counter (C speed), not per bit in Python: ~20x faster.
-    for position in range(_BITS // 8):
-        tally = Counter(digest[position] for digest in digests)
+    # Votes are counted per byte column and bit with bytes.translate and bytes.count (C loops), not
+    # per digest and bit in Python: the vote was a third of the per-page pipeline's later stages.
+    for position in range(width):
+        column = joined[position::width]
         for bit in range(8):
-            ones = sum(tally[value] for value in _WITH_BIT[bit])
-            if 2 * ones > len(digests):
-                unsigned |= 1 << ((_BITS // 8 - 1 - position) * 8 + bit)
+            if 2 * column.translate(_BIT_SET[bit]).count(1) > len(digests):
+                unsigned |= 1 << ((width - 1 - position) * 8 + bit)
     return unsigned - (1 << _BITS) if unsigned >= 1 << (_BITS - 1) else unsigned
 
 

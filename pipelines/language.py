@@ -20,7 +20,9 @@ DetectorFactory.seed = 0
 MIN_CHARS = 50  # below this langdetect guesses wildly (langdetect#45): use the page's declared language
 # The opening paragraphs decide as well as the whole story: langdetect's cost grows with the text
 # (one n-gram per character, in Python) and it dominated the per-page cost at 5,000 characters.
-MAX_CHARS = 1000
+# 500 gave the same language and probability as 1,000 on 366 story openings (every labelled story,
+# started at every 40th word), at 1.2 instead of 1.6 ms (400 already changed one probability).
+MAX_CHARS = 500
 
 
 def _normalise_fallback(fallback: str | None) -> str | None:

@@ -7,6 +7,7 @@ Okezone stories of September 2023). Variants model what the four sites really do
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 
@@ -99,6 +100,22 @@ def test_simhash_fits_a_signed_bigint_and_is_stable_for_equal_text():
     assert all(-(2**63) <= v < 2**63 for v in values)
     assert values[0] == values[2]  # casefolded before shingling
     assert values[3] == 0
+
+
+def reference_simhash(text: str) -> int:
+    """The textbook SimHash, one vote per shingle and bit: what the fast vote count must equal."""
+    votes = [0] * 64
+    for shingle in set(shingles(text)):
+        value = int.from_bytes(hashlib.blake2b(shingle.encode("utf-8"), digest_size=8).digest(), "big")
+        for bit in range(64):
+            votes[bit] += 1 if value >> bit & 1 else -1
+    unsigned = sum(1 << bit for bit in range(64) if votes[bit] > 0)
+    return unsigned - (1 << 64) if unsigned >= 1 << 63 else unsigned
+
+
+def test_simhash_counts_the_votes_of_every_bit_as_the_textbook_algorithm_does():
+    texts = [STORY, OTHER_STORY, wire_copy(STORY), with_leftovers(STORY), "satu dua", "satu dua tiga empat"]
+    assert [simhash(text) for text in texts] == [reference_simhash(text) for text in texts]
 
 
 def test_simhash_is_the_same_in_another_process_with_another_hash_seed():
