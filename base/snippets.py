@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
@@ -261,12 +262,21 @@ def _spans(text: str, matcher: Matcher | None) -> list[Span]:
     """The matcher's spans widened to whole words, sorted, overlaps merged."""
     if matcher is None:
         return []
+    found = list(matcher(text))
+    if not found:  # most sentences of a story hold no match: no need to find its words
+        return []
     words = [(m.start(), m.end()) for m in _WHOLE_WORD.finditer(text)]
+    ends = [end for _, end in words]
     widened = []
-    for start, end in matcher(text):
-        covering = [w for w in words if w[0] < end and w[1] > start]
-        if covering:
-            widened.append((min(start, covering[0][0]), max(end, covering[-1][1])))
+    for start, end in found:
+        # The words overlapping [start, end): from the first that ends after `start` (bisect),
+        # while they begin before `end`.
+        first = bisect_right(ends, start)
+        last = first
+        while last < len(words) and words[last][0] < end:
+            last += 1
+        if last > first:
+            widened.append((min(start, words[first][0]), max(end, words[last - 1][1])))
     merged: list[Span] = []
     for start, end in sorted(widened):
         if merged and start <= merged[-1][1]:
@@ -303,18 +313,32 @@ def word_matcher(words: Collection[str]) -> Matcher | None:
     wanted = {w.casefold() for w in words}
     if not wanted:
         return None
+    # A wanted word is a substring of any text holding it, casefolded (casefolding maps each
+    # character on its own): one C-level search skips the many sentences that hold none.
+    anywhere = re.compile("|".join(re.escape(w) for w in sorted(wanted, key=len, reverse=True)))
 
     def match(text: str) -> list[Span]:
+        if not anywhere.search(text.casefold()):
+            return []
         return [m.span() for m in _WHOLE_WORD.finditer(text) if _has_wanted(m.group(), wanted)]
 
     return match
 
 
+_HYPHEN = re.compile(r"[-\u2010\u2011]")
+
+
 def _has_wanted(word: str, wanted: set[str]) -> bool:
     folded = word.casefold()
-    return folded in wanted or any(part in wanted for part in re.split(r"[-\u2010\u2011]", folded))
+    if folded in wanted:
+        return True
+    return _HYPHEN.search(folded) is not None and any(part in wanted for part in _HYPHEN.split(folded))
 
 
 def words_of(*texts: str | None) -> set[str]:
     """The distinct words of the texts, casefolded (what a search asks the stemmer about)."""
-    return {w.casefold() for text in texts if text for w in _WORD.findall(text)}
+    found: set[str] = set()
+    for text in texts:
+        if text:
+            found.update(_WORD.findall(text))
+    return {w.casefold() for w in found}  # each distinct spelling casefolded once
