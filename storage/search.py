@@ -10,8 +10,9 @@ as parameters.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -184,6 +185,28 @@ def _estimates(conn: psycopg.Connection, where: sql.Composable, params: dict[str
     return matches, max(int(total[0]) if total else 0, matches, 1)
 
 
+# A tsquery's words when it is only an AND (and phrases) of them: 'rudal' <-> 'balist' & 'kursk'.
+_LEXEME = re.compile(r"'((?:[^']|'')+)'(?::\*)?")
+
+
+def _most_matches(conn: psycopg.Connection, filters: Filters, text: TextQuery) -> int:
+    """An upper bound of the matches where the planner's estimate is far too low (0: none known).
+
+    The planner takes a phrase's words, and a topic and a word, as independent, but they come
+    together: a phrase's words are in the same stories, and a topic's stories hold its words. The
+    stories matching everything are at most those matching the least common of its parts alone.
+    """
+    if "|" in text.loose or "!" in text.loose:
+        return 0
+    others = replace(filters, query=None, topic=None, min_score=None)
+    parts = [
+        _where(others, TextQuery(word, f"'{word}'", f"'{word}'")) for word in _LEXEME.findall(text.loose)
+    ]
+    if filters.topic:
+        parts.append(_where(replace(filters, query=None), None))
+    return min((_estimates(conn, where, params)[0] for where, params in parts), default=0)
+
+
 def _walks(matches: int, total: int, window: int) -> bool:
     """Whether walking the date index beats reading every match from the GIN index."""
     if WALK_ABOVE is not None:
@@ -219,6 +242,8 @@ def _candidates(
         template = q.CANDIDATES_FROM_INDEX_PHRASE
         where, _ = _where(filters, text, loose=True)
     share = CUTOFF_MARGIN * window / matches if CUTOFF_MARGIN and matches else 1.0
+    if CUTOFF_MARGIN and share > CUTOFF_SHARE and (text.has_phrase or filters.topic):
+        share = min(share, CUTOFF_MARGIN * window / max(_most_matches(conn, filters, text), 1))
     # Exclusions: the planner's estimate counts the stories with the other words, too many.
     if (
         share <= CUTOFF_SHARE

@@ -146,3 +146,26 @@ def test_a_date_cutoff_leaves_the_hits_as_they_are(db, spelled, monkeypatch, win
 
     assert pages(0.5) == pages(None)
     assert used  # some page came from the stories since a cutoff
+
+
+def test_the_most_a_phrase_or_topic_search_can_match_is_its_rarest_part(db, spelled):
+    from pantau.storage import search as archive_search
+
+    def estimate(conn, filters: archive_search.Filters) -> int:
+        where, params = archive_search.where_clause(conn, filters)
+        return archive_search._estimates(conn, where, params)[0]
+
+    with db.connection() as conn:
+        conn.execute("ANALYZE article_search")
+        words = [estimate(conn, archive_search.Filters(query=w)) for w in ("korea", "utara", "rudal")]
+        topic = estimate(conn, archive_search.Filters(topic="nk-russia-arms"))
+
+        def most(query: str, topic: str | None = None) -> int:
+            filters = archive_search.Filters(query=query, topic=topic)
+            return archive_search._most_matches(conn, filters, archive_search.text_query(conn, query))
+
+        assert most('"korea utara" rudal') == min(words)
+        assert most("rudal", topic="nk-russia-arms") == min(words[2], topic)
+        # An alternative or an exclusion is not bounded by one part: no bound is given.
+        assert most('"korea utara" OR rudal') == 0
+        assert most('"korea utara" -rudal') == 0
