@@ -20,6 +20,7 @@ import signal
 import statistics
 import tempfile
 import time
+import warnings
 from collections import Counter
 from functools import partial
 from pathlib import Path
@@ -38,6 +39,18 @@ def runs(data_dir: Path) -> list[tuple[Any, ...]]:
     return (
         embedded_rows(data_dir, "SELECT id, site, status, pid, started_at, finished_at FROM crawl_runs") or []
     )
+
+
+def runs_after_exit(data_dir: Path) -> list[tuple[Any, ...]]:
+    """The crawl runs, read from the embedded server started for it (the daemon stopped it)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pgserver  # type: ignore[import-untyped, unused-ignore]
+    server = pgserver.get_server(data_dir / "pgdata", cleanup_mode="stop")  # type: ignore[attr-defined, unused-ignore]
+    try:
+        return runs(data_dir)
+    finally:
+        server.cleanup()
 
 
 def closed(data_dir: Path, run_id: int) -> bool:
@@ -113,12 +126,14 @@ def bench(rounds: int) -> None:
                         300,
                         f"every {site} story stored",
                     )
-                all_runs = runs(data_dir)
                 stored = [r[0] for r in embedded_rows(data_dir, "SELECT canonical_url FROM articles") or []]
                 proc.send_signal(signal.SIGTERM)
                 code = proc.wait(timeout=60)
+            # After the SIGTERM the crawl it interrupted must be closed too: read the runs once the
+            # daemon is gone (and with it the embedded server, started here again to look).
+            leaked = postmaster_pid(data_dir)
+            all_runs = runs_after_exit(data_dir)
     finally:
-        leaked = postmaster_pid(data_dir)
         stop_if_running(data_dir)
         shutil.rmtree(data_dir, ignore_errors=True)
     normal = [(r[5] - r[4]).total_seconds() for r in all_runs if r[2] == "finished" and r[5] is not None]
