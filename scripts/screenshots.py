@@ -45,7 +45,16 @@ def seed(conn: psycopg.Connection, now: datetime) -> dict[str, int]:
     ids = seed_archive(conn)
     newest = conn.execute("SELECT max(published_at) FROM articles").fetchone()[0]  # type: ignore[index]
     shift = now - timedelta(days=1) - newest
-    conn.execute("UPDATE articles SET published_at = published_at + %s", (shift,))
+    # Every time of a story moves with it: a story seen before it was published would mislead.
+    conn.execute(
+        "UPDATE articles SET published_at = published_at + %(s)s, first_seen_at = first_seen_at + %(s)s,"
+        " last_seen_at = last_seen_at + %(s)s, updated_at = updated_at + %(s)s",
+        {"s": shift},
+    )
+    conn.execute(
+        "UPDATE article_versions SET published_at = published_at + %(s)s, replaced_at = replaced_at + %(s)s",
+        {"s": shift},
+    )
     conn.execute(
         "UPDATE crawl_runs SET started_at = %s - interval '20 minutes', finished_at = %s", (now, now)
     )
