@@ -330,15 +330,9 @@ _HYPHEN = re.compile(r"[-\u2010\u2011]")
 
 def _has_wanted(word: str, wanted: set[str]) -> bool:
     folded = word.casefold()
-    if folded in wanted:
-        return True
-    return _HYPHEN.search(folded) is not None and any(part in wanted for part in _HYPHEN.split(folded))
+    return folded in wanted or any(part in wanted for part in _HYPHEN.split(folded))
 
 
 def words_of(*texts: str | None) -> set[str]:
     """The distinct words of the texts, casefolded (what a search asks the stemmer about)."""
-    found: set[str] = set()
-    for text in texts:
-        if text:
-            found.update(_WORD.findall(text))
-    return {w.casefold() for w in found}  # each distinct spelling casefolded once
+    return {w.casefold() for text in texts if text for w in _WORD.findall(text)}

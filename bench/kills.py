@@ -20,12 +20,12 @@ import signal
 import statistics
 import tempfile
 import time
-import warnings
 from collections import Counter
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+from bench.search_data import server
 from tests.support.daemons import daemon, daemon_config
 from tests.support.embedded import embedded_rows, postmaster_pid, stop_if_running
 from tests.support.fault_server import Fault, serve_faults
@@ -43,14 +43,8 @@ def runs(data_dir: Path) -> list[tuple[Any, ...]]:
 
 def runs_after_exit(data_dir: Path) -> list[tuple[Any, ...]]:
     """The crawl runs, read from the embedded server started for it (the daemon stopped it)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import pgserver  # type: ignore[import-untyped, unused-ignore]
-    server = pgserver.get_server(data_dir / "pgdata", cleanup_mode="stop")  # type: ignore[attr-defined, unused-ignore]
-    try:
+    with server(data_dir / "pgdata"):
         return runs(data_dir)
-    finally:
-        server.cleanup()
 
 
 def closed(data_dir: Path, run_id: int) -> bool:

@@ -185,8 +185,8 @@ def _estimates(conn: psycopg.Connection, where: sql.Composable, params: dict[str
     return matches, max(int(total[0]) if total else 0, matches, 1)
 
 
-# A tsquery's words when it is only an AND (and phrases) of them: 'rudal' <-> 'balist' & 'kursk'.
-_LEXEME = re.compile(r"'((?:[^']|'')+)'(?::\*)?")
+# A tsquery's words, quoted as it writes them: 'rudal' <-> 'balist' & 'kursk' has three.
+_LEXEME = re.compile(r"'(?:[^']|'')+'(?::\*)?")
 
 
 def _most_matches(conn: psycopg.Connection, filters: Filters, text: TextQuery) -> int:
@@ -199,9 +199,7 @@ def _most_matches(conn: psycopg.Connection, filters: Filters, text: TextQuery) -
     if "|" in text.loose or "!" in text.loose:
         return 0
     others = replace(filters, query=None, topic=None, min_score=None)
-    parts = [
-        _where(others, TextQuery(word, f"'{word}'", f"'{word}'")) for word in _LEXEME.findall(text.loose)
-    ]
+    parts = [_where(others, TextQuery(word, word, word)) for word in _LEXEME.findall(text.loose)]
     if filters.topic:
         parts.append(_where(replace(filters, query=None), None))
     return min((_estimates(conn, where, params)[0] for where, params in parts), default=0)
