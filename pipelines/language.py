@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from langdetect import DetectorFactory, detect_langs
+from langdetect import DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
+
+from pantau.pipelines.detector import detect_langs
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -37,7 +39,7 @@ def detect_language(text: str, fallback: str | None = None) -> tuple[str | None,
     ``fallback`` is what the page declares (``<html lang>``); never raises; deterministic.
     """
     sample = " ".join(text.split())[:MAX_CHARS]
-    if sum(ch.isalpha() for ch in sample) < MIN_CHARS:
+    if sum(map(str.isalpha, sample)) < MIN_CHARS:
         return _normalise_fallback(fallback), None
     try:
         best = detect_langs(sample)[0]
