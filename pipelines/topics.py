@@ -31,8 +31,10 @@ MAX_TEXT_CHARS = 100_000
 MAX_SENTENCES = 2_000  # and this many sentences (a page of one-word lines)
 # Lines (or the rest of a line) that point at other stories or ads, not at this story's subject.
 _NOT_STORY = re.compile(  # [ \t], not \s: a match never runs over a line end (nor rescans blank lines)
-    r"(?:\b(?:baca|simak|lihat|tonton|cek|klik)(?:[ \t]+(?:juga|pula|selengkapnya|video|berita))+\b"
-    r"|\b(?:berita|artikel|topik)[ \t]+terkait\b|\bbaca[ \t]*:|advertisement|scroll to continue"
+    # The lookahead on the first letters lets most positions fail at one test (half the time).
+    r"(?:(?=[abcklst])(?:(?<!\w)(?:(?:baca|simak|lihat|tonton|cek|klik)"
+    r"(?:[ \t]+(?:juga|pula|selengkapnya|video|berita))+\b"
+    r"|(?:berita|artikel|topik)[ \t]+terkait\b|baca[ \t]*:)|advertisement|scroll to continue)"
     r"|^[ \t]*(?:[•»›▶►]|-[ \t]))[^\n]*",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -106,16 +108,28 @@ def _same_title(line: str, title: str) -> bool:
     return bool(line) and (line == title or (len(line) > 20 and title.startswith(line)))
 
 
-def _tag(sentences: list[Sentence], groups: Iterable[TermGroup]) -> None:
-    """Record in each sentence the terms of each group it contains (one regex pass per group)."""
-    joined = "\n".join(sentence.text for sentence in sentences)
+def _joined(sentences: list[Sentence]) -> str:
+    """The sentences as one text, one per line."""
+    return "\n".join(sentence.text for sentence in sentences)
+
+
+def _tag(sentences: list[Sentence], groups: Iterable[TermGroup]) -> bool:
+    """Record in each sentence the terms of each group it contains (one regex pass per group).
+
+    Stops at the first group found nowhere, and returns whether every group was found.
+    """
+    joined = _joined(sentences)
     starts, offset = [], 0
     for sentence in sentences:
         starts.append(offset)
         offset += len(sentence.text) + 1
     for group in groups:
-        for at, term in group.find(joined):
+        found = group.find(joined)
+        if not found:
+            return False
+        for at, term in found:
             sentences[bisect_right(starts, at) - 1].terms.setdefault(group.name, []).append(term)
+    return True
 
 
 @dataclass
@@ -124,7 +138,7 @@ class _Evidence:
 
     title_groups: set[str]
     body: float
-    context_terms: set[str]
+    sentences: list[Sentence]
     title_terms: list[str]
     body_terms: Counter[str]
 
@@ -161,8 +175,10 @@ class Topic:
         """Score one story; never raises on arbitrary text. matched_terms explain the score."""
         evidence = self._evidence((title or "")[:_LONGEST_SENTENCE], text or "")
         score = min(evidence.body, self.spec.scoring.body_cap) + self._title_score(evidence)
-        if evidence.context_terms and score < self.spec.scoring.context_below:  # only thin evidence
-            score -= sum(g.penalty for g in self.context if evidence.context_terms.intersection(g.terms))
+        # Other subjects lower thin evidence only, and never below zero: read them only then.
+        if 0 < score < self.spec.scoring.context_below:
+            context_terms = self._context_terms(evidence.sentences)
+            score -= sum(g.penalty for g in self.context if context_terms.intersection(g.terms))
         score = round(max(score, 0.0), 3)
         terms = [*evidence.title_terms, *(term for term, _ in evidence.body_terms.most_common())]
         return TopicScore(
@@ -186,9 +202,14 @@ class Topic:
     def _evidence(self, title: str, text: str) -> _Evidence:
         scoring = self.spec.scoring
         title_hits = {g.name: [term for _, term in g.find(headline_subject(title))] for g in self.required}
+        title_groups = {name for name, hits in title_hits.items() if hits}
+        title_terms = [term for hits in title_hits.values() for term in hits]
         sentences = story_sentences(title, text)
-        _tag(sentences, self.groups)
         body, body_terms = 0.0, Counter[str]()
+        # A passage counts only when it holds every required group: one group absent from the
+        # whole body means no passage does, and the other groups need not be looked for.
+        if not _tag(sentences, self.required):
+            return _Evidence(title_groups, body, sentences, title_terms, body_terms)
         # Windows overhang both ends, so every sentence is in `window` of them: the first sentence
         # weighs as much as a middle one, and one sentence naming all groups outweighs a pair.
         for start in range(1 - scoring.window, len(sentences)):
@@ -199,10 +220,12 @@ class Topic:
                 body += scoring.lead_weight if index < scoring.lead_sentences else scoring.body_weight
                 for found_terms in found.values():
                     body_terms.update(found_terms)
-        context_terms = {t for s in sentences for g in self.context for t in s.terms.get(g.name, ())}
-        title_groups = {name for name, hits in title_hits.items() if hits}
-        title_terms = [term for hits in title_hits.values() for term in hits]
-        return _Evidence(title_groups, body, context_terms, title_terms, body_terms)
+        return _Evidence(title_groups, body, sentences, title_terms, body_terms)
+
+    def _context_terms(self, sentences: list[Sentence]) -> set[str]:
+        """The terms of the context groups found in the body."""
+        joined = _joined(sentences)
+        return {term for group in self.context for _, term in group.find(joined)}
 
     def highlight_patterns(self, terms: Iterable[str] | None = None) -> list[re.Pattern[str]]:
         """Case-insensitive patterns finding the given terms (default: all required terms) in text."""
