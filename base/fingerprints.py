@@ -51,8 +51,8 @@ def simhash(text: str) -> int:
     shingles vote for it. Similar texts get fingerprints a small Hamming distance apart; an empty
     text hashes to 0.
     """
-    digests = [_feature_digest(shingle) for shingle in set(shingles(text))]
-    joined = b"".join(digests)
+    features = set(shingles(text))
+    joined = b"".join([_feature_digest(shingle) for shingle in features])
     width = _BITS // 8
     unsigned = 0
     # Votes are counted per byte column and bit with bytes.translate and bytes.count (C loops), not
@@ -60,7 +60,7 @@ def simhash(text: str) -> int:
     for position in range(width):
         column = joined[position::width]
         for bit in range(8):
-            if 2 * column.translate(_BIT_SET[bit]).count(1) > len(digests):
+            if 2 * column.translate(_BIT_SET[bit]).count(1) > len(features):
                 unsigned |= 1 << ((width - 1 - position) * 8 + bit)
     return unsigned - (1 << _BITS) if unsigned >= 1 << (_BITS - 1) else unsigned
 

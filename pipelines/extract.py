@@ -96,8 +96,9 @@ def extract_article(
     # read before _parse_text prunes the tree (a lead or byline may sit inside the body container)
     lead, authors = parse_lead(tree, page, rules), parse_authors(tree, page, rules)
     section, tags = parse_section(tree, page, rules), parse_tags(tree, page, rules)
-    missed = [] if _body_containers(tree, rules) else ["body"]
-    text, summary = _parse_text(tree, url, rules)
+    containers = _body_containers(tree, rules)
+    missed = [] if containers else ["body"]
+    text, summary = _parse_text(tree, url, rules, containers)
     pages = [text] + [_parse_text(_parse_page(extra), url, rules)[0] for extra in extra_pages]
     text = "\n".join(p for p in pages if p)
     if len(text) < rules.min_body_chars:
@@ -131,9 +132,14 @@ def _parse_page(html: str) -> HtmlElement:
     return tree
 
 
-def _parse_text(tree: HtmlElement, url: str, rules: ExtractionRules) -> tuple[str, list[str]]:
-    """(clean body, site summary points) of the site's container(s) if they hold enough, else the page."""
-    containers = _body_containers(tree, rules)
+def _parse_text(
+    tree: HtmlElement, url: str, rules: ExtractionRules, containers: list[HtmlElement] | None = None
+) -> tuple[str, list[str]]:
+    """(clean body, site summary points) of the site's container(s) if they hold enough, else the page.
+
+    ``containers``: the page's body containers when the caller already looked them up.
+    """
+    containers = _body_containers(tree, rules) if containers is None else containers
     if containers:
         doc = lxml.html.document_fromstring("<html><body></body></html>")
         doc.body.extend(deepcopy(node) for node in containers)
