@@ -165,7 +165,7 @@ def main() -> None:
                 scoring = bare_scoring_rate(texts)
                 topics = load_topics(PACKAGE_TOPICS_DIR)
                 started = time.perf_counter()
-                report = rescore.rescore(db, topics)
+                report = rescore.rescore(db, topics, overlap=True)  # as `pantau rescore` runs it
                 rate = report.stories / (time.perf_counter() - started)
                 print(
                     f"rescore:    {rate:7.0f} stories/s over {report.stories} stories; bare scoring "

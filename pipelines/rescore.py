@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -102,53 +103,93 @@ def rescore(
     dry_run: bool = False,
     batch_size: int = BATCH_SIZE,
     max_batches: int | None = None,
+    overlap: bool = False,
     stop: threading.Event | None = None,
     progress: Progress | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> RescoreReport:
     """Rescore every story with a stale score of these topics; `stop` ends it between two batches.
 
+    With `overlap`, a batch is written on a second connection while the next one is scored.
     Returns the report so far; `interrupted` says it stopped before the end (a later run continues).
     """
     report = RescoreReport(topics={topic.name: TopicTally() for topic in topics})
     wanted = fingerprints(topics)
     with db.connection() as conn:
+        writer = _Writer(db, conn, report, background=overlap and not dry_run)
         report.total = store.count_stale(conn, wanted, since)
         after, batches = 0, 0
-        while True:
-            if (stop is not None and stop.is_set()) or (max_batches is not None and batches >= max_batches):
-                report.interrupted = True
-                break
-            batch = store.stale_batch(conn, wanted, after=after, since=since, limit=batch_size)
-            if not batch:
-                break
-            _one_batch(conn, batch, topics, report, dry_run=dry_run, now=clock())
-            after, batches = batch[-1].id, batches + 1
-            if progress is not None:
-                progress(report.stories, max(report.total, report.stories))
+        try:
+            while True:
+                if (stop is not None and stop.is_set()) or batches == max_batches:
+                    report.interrupted = True
+                    break
+                batch = store.stale_batch(conn, wanted, after=after, since=since, limit=batch_size)
+                if not batch:
+                    break
+                old = store.batch_scores(conn, [story.id for story in batch], [t.name for t in topics])
+                draft = RescoreReport(stories=len(batch))
+                scores = score_stories(batch, topics, old, draft, stale_only=True)
+                writer.write(None if dry_run else scores, draft, clock())
+                after, batches = batch[-1].id, batches + 1
+                if progress is not None:
+                    progress(report.stories, max(report.total, report.stories))
+        finally:
+            writer.close()
+        if progress is not None and batches:  # the last batch, written after its progress call
+            progress(report.stories, max(report.total, report.stories))
     return report
 
 
-def _one_batch(
-    conn: psycopg.Connection,
-    batch: list[StoryText],
-    topics: Sequence[Topic],
-    report: RescoreReport,
-    *,
-    dry_run: bool,
-    now: datetime,
-) -> None:
-    old = store.batch_scores(conn, [story.id for story in batch], [topic.name for topic in topics])
-    draft = RescoreReport()
-    scores = score_stories(batch, topics, old, draft, stale_only=True)
-    if not dry_run:
-        with conn.transaction():
-            store.write_scores(conn, scores, now)
-    # Counted once written, so an interrupted run reports only what it stored.
-    report.stories += len(batch)
-    for name, tally in draft.topics.items():
-        total = report.tally(name)
-        total.scored += tally.scored
-        total.became += tally.became
-        total.left += tally.left
-        total.changed += tally.changed
+class _Writer:
+    """Writes each batch's scores in a transaction of its own, then counts the batch in the report.
+
+    In the background, scoring (Python, which holds the interpreter) and writing (waiting on
+    PostgreSQL, which releases it) run at once on two cores: one batch is written while the next
+    is scored, and a write's error is raised at the next batch or at the end. Counted once written,
+    so an interrupted run reports only what it stored.
+    """
+
+    def __init__(
+        self, db: Database, conn: psycopg.Connection, report: RescoreReport, *, background: bool
+    ) -> None:
+        self.db, self.conn, self.report = db, conn, report
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="rescore-writer") if background else None
+        self.pending: Future[None] | None = None
+
+    def write(self, scores: list[NewScore] | None, draft: RescoreReport, now: datetime) -> None:
+        """Write `scores` (None: a dry run, count only) and add `draft` to the report."""
+        self.wait()
+        if self.pool is None:
+            self._store(scores, draft, now)
+        else:
+            self.pending = self.pool.submit(self._store, scores, draft, now)
+
+    def wait(self) -> None:
+        """Until the batch in flight is written (raising its error, if any)."""
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.result()
+
+    def close(self) -> None:
+        """Wait for the batch in flight and stop the thread."""
+        try:
+            self.wait()
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown()
+
+    def _store(self, scores: list[NewScore] | None, draft: RescoreReport, now: datetime) -> None:
+        if scores is not None and self.pool is None:
+            with self.conn.transaction():
+                store.write_scores(self.conn, scores, now)
+        elif scores is not None:  # in the writer thread: a connection of its own
+            with self.db.connection() as conn, conn.transaction():
+                store.write_scores(conn, scores, now)
+        self.report.stories += draft.stories
+        for name, tally in draft.topics.items():
+            total = self.report.tally(name)
+            total.scored += tally.scored
+            total.became += tally.became
+            total.left += tally.left
+            total.changed += tally.changed

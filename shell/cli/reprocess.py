@@ -36,7 +36,9 @@ def rescore(app: App, names: tuple[str, ...], since: str | None, dry_run: bool) 
     topics = _topics(app, names)  # a broken topic file stops here, before anything is written
     start = _since(app, since)
     with app.database("rescore") as db, _stop_on_interrupt() as stop, _progress("rescoring") as progress:
-        report = engine.rescore(db, topics, since=start, dry_run=dry_run, stop=stop, progress=progress)
+        report = engine.rescore(
+            db, topics, since=start, dry_run=dry_run, overlap=True, stop=stop, progress=progress
+        )
     print_rescore(report, dry_run=dry_run)
     if report.interrupted:
         _interrupted(report.stories, report.total, "continue where it stopped")

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from pantau.base.settings import load_settings
@@ -14,7 +15,7 @@ from pantau.pipelines import rescore as engine
 from pantau.pipelines.topics import load_topics
 from pantau.scheduler import rescoring
 from pantau.scheduler.jobs import JobContext
-from pantau.storage.db import Database
+from pantau.storage.db import Database, Timeouts
 from tests.support.helpers import start_pantau, wait_for
 from tests.support.reprocess import TOPIC, Crawled, crawl_replay, set_threshold
 
@@ -98,19 +99,41 @@ def test_a_renamed_copy_of_the_topic_is_scored_over_the_whole_archive(crawled: C
     assert copies == stories
 
 
-def test_an_interrupted_rescore_resumes_where_it_stopped(crawled: Crawled) -> None:
-    topics_dir = crawled.topics_dir("interrupted")
+@pytest.mark.parametrize("overlap", [False, True], ids=["in turn", "written while the next is scored"])
+def test_an_interrupted_rescore_resumes_where_it_stopped(crawled: Crawled, overlap: bool) -> None:
+    topics_dir = crawled.topics_dir(f"interrupted-{overlap}")
     set_threshold(topics_dir, 2.5)
     topics = load_topics(topics_dir)
     stop = threading.Event()
     with Database(crawled.database_url) as db:
-        first = engine.rescore(db, topics, batch_size=3, stop=stop, progress=lambda _d, _t: stop.set())
+        first = engine.rescore(
+            db, topics, batch_size=3, overlap=overlap, stop=stop, progress=lambda _d, _t: stop.set()
+        )
     assert first.interrupted
     assert first.stories == 3
+    fresh = crawled.query("SELECT count(*) FROM article_topics WHERE fingerprint = %s", topics[0].fingerprint)
+    assert fresh == [(3,)]  # counted once written: the batch in flight was waited for
     result = crawled.pantau("rescore", topics_dir=topics_dir)
     assert result.exit_code == 0, result.output
     remaining = first.total - 3
     assert f"rescored {remaining} of {remaining} stories" in result.stdout
+
+
+def test_a_failed_background_write_stops_the_rescore_with_its_error_and_writes_nothing(
+    crawled: Crawled,
+) -> None:
+    topics_dir = crawled.topics_dir("locked")
+    set_threshold(topics_dir, 2.5)
+    topics = load_topics(topics_dir)
+    before = crawled.query("SELECT xmin::text FROM article_topics ORDER BY 1")
+    with (
+        psycopg.connect(crawled.database_url) as holder,
+        Database(crawled.database_url, timeouts=Timeouts(lock=1)) as db,
+    ):
+        holder.execute("LOCK TABLE article_topics IN EXCLUSIVE MODE")  # reads go on, writes wait
+        with pytest.raises(psycopg.errors.LockNotAvailable):
+            engine.rescore(db, topics, batch_size=3, overlap=True)
+    assert crawled.query("SELECT xmin::text FROM article_topics ORDER BY 1") == before
 
 
 def test_since_limits_the_rescore_to_stories_published_from_that_day(crawled: Crawled) -> None:
