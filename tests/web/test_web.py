@@ -42,6 +42,7 @@ def test_search_page_filters_and_clusters(client, archive):
     clustered = client.get("/", params={"q": "amunisi", "clusters": "1"})
     assert clustered.text.count('class="hit"') == 1
     assert "also in" in clustered.text
+    assert re.search(r"\d+ stories match \(1 when a story in several outlets counts once\)", clustered.text)
     empty = client.get("/", params={"q": "zeppelin"})
     assert "No stories match." in empty.text
 
