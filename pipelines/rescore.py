@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -51,6 +52,16 @@ class RescoreReport:
     def tally(self, topic: str) -> TopicTally:
         """The tally of one topic, created on first use."""
         return self.topics.setdefault(topic, TopicTally())
+
+    def add(self, other: RescoreReport) -> None:
+        """Count another run's (or batch's) stories and per-topic changes in this report."""
+        self.stories += other.stories
+        for name, tally in other.topics.items():
+            total = self.tally(name)
+            total.scored += tally.scored
+            total.became += tally.became
+            total.left += tally.left
+            total.changed += tally.changed
 
 
 def score_stories(
@@ -180,16 +191,9 @@ class _Writer:
                 self.pool.shutdown()
 
     def _store(self, scores: list[NewScore] | None, draft: RescoreReport, now: datetime) -> None:
-        if scores is not None and self.pool is None:
-            with self.conn.transaction():
-                store.write_scores(self.conn, scores, now)
-        elif scores is not None:  # in the writer thread: a connection of its own
-            with self.db.connection() as conn, conn.transaction():
+        if scores is not None:
+            # In the writer thread, a connection of its own; in turn, the reading one.
+            connection = self.db.connection() if self.pool is not None else nullcontext(self.conn)
+            with connection as conn, conn.transaction():
                 store.write_scores(conn, scores, now)
-        self.report.stories += draft.stories
-        for name, tally in draft.topics.items():
-            total = self.report.tally(name)
-            total.scored += tally.scored
-            total.became += tally.became
-            total.left += tally.left
-            total.changed += tally.changed
+        self.report.add(draft)

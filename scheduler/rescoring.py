@@ -69,18 +69,11 @@ class BackgroundRescore:
             stop=self.ctx.stop,
             clock=self.ctx.clock,
         )
-        self._add(report)
+        self.report.add(report)
         if not report.interrupted:
             self.pending = False
             if self.report.stories:
                 log.info("background rescore done: %s", describe(self.report))
-
-    def _add(self, report: engine.RescoreReport) -> None:
-        self.report.stories += report.stories
-        for name, tally in report.topics.items():
-            total = self.report.tally(name)
-            total.scored, total.became = total.scored + tally.scored, total.became + tally.became
-            total.left, total.changed = total.left + tally.left, total.changed + tally.changed
 
 
 def describe(report: engine.RescoreReport) -> str:
